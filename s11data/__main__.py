@@ -1,0 +1,5 @@
+import sys
+
+from s11data.cli import main
+
+sys.exit(main())
