@@ -1,0 +1,372 @@
+"""The shared filters, the one place that reads and writes the URL, and deep links between pages.
+
+Filters (URL parameter → meaning; values are written the way people read them, so a link can be typed):
+
+    partnership  short name (GSCP, NSSCP, SGCP, DEMO) or full name or alias     → Filters.partnership_id
+    cycle        the cycle's label, e.g. 2023-24                               → Filters.cycle_id
+    theme        a stable theme name, e.g. neglect                             → Filters.theme_id
+    section      a section code of the cycle's framework, e.g. A               → Filters.section
+    sector       health, police, local authority, …                            → Filters.sector
+    org          an organisation's name, alias or unique part of it ("Sirona") → Filters.organisation_id
+    screen       1 = shared-screen mode (see app.screen)                       → Filters.screen
+
+How a page uses it (thin pages, DESIGN §5):
+
+    from app import filters
+    from app.session import current_scope
+    scope = current_scope()
+    f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "organisation"))
+    frame = queries.something(session, scope, **f.query_args())    # ids/values, None = all
+    filters.page_link("agency", "Sirona Care & Health", org="Sirona Care & Health")   # st.page_link
+    st.markdown(f"[Sirona]({filters.link('agency', org='Sirona Care & Health')})")    # a plain href
+    filters.illustrative_banner(f)                                    # "Illustrative data" on demo views
+
+Rules:
+- `sync()` runs once per script run (app.shell calls it before navigation). A link arriving in the URL (a shared
+  link, `st.page_link(query_params=…)`) overrides what the session held for the keys it names; an empty value
+  (`org=`) clears that filter. Moving between pages keeps the filters: they live in `st.session_state` and are
+  written back to the URL, so the address bar is always a shareable link to the view on screen.
+- A partnership and one of its cycles are always chosen (default: the first real partnership in scope and its
+  latest cycle); pages that work across cycles simply ignore `cycle_id`. Theme, section, sector and organisation
+  default to "all" (None). An organisation outside the chosen partnership is dropped unless the page passes
+  `across_partnerships=True` (the agency page); a link naming only an organisation picks a partnership it is in.
+- Options come from `s11data.queries.filter_choices` cached per `scope.cache_key` for CHOICES_TTL seconds; a page
+  that writes (import, set-up) should call `st.cache_data.clear()` after committing.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+
+import streamlit as st
+
+from s11data import db, queries
+from s11data.lookup import normalise
+from s11data.models import Sector
+from s11data.scope import Scope
+
+PARAMS: tuple[str, ...] = ("partnership", "cycle", "theme", "section", "sector", "org", "screen")
+"""The URL parameters this module owns, in the order they appear in links."""
+FILTERS: tuple[str, ...] = ("partnership", "cycle", "theme", "section", "sector", "organisation")
+"""Names accepted by `sidebar(show=…)`."""
+STORE_KEY = "s11_filters"
+URL_KEY = "s11_filters_url"
+CHOICES_TTL = 300
+PAGE_FILES: dict[str, str] = {}
+"""url_path → page file, filled from the page list by app.shell (`register_pages`); default '-' → '_'."""
+PAGES_DIR = "../pages"
+_ALL = ""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The resolved filters of this run: canonical names for display and links, ids for queries."""
+
+    partnership: str | None = None
+    partnership_id: int | None = None
+    partnership_name: str | None = None
+    illustrative: bool = False
+    cycle: str | None = None
+    cycle_id: int | None = None
+    cycle_method: str | None = None
+    cycle_scale: str | None = None
+    theme: str | None = None
+    theme_id: int | None = None
+    section: str | None = None
+    sector: str | None = None
+    org: str | None = None
+    organisation_id: int | None = None
+    screen: bool = False
+
+    def params(self) -> dict[str, str]:
+        """The URL form (only the filters that are set)."""
+        values = {"partnership": self.partnership, "cycle": self.cycle, "theme": self.theme,
+                  "section": self.section, "sector": self.sector, "org": self.org,
+                  "screen": "1" if self.screen else None}
+        return {k: v for k, v in values.items() if v}
+
+    def query_args(self) -> dict[str, int | str | None]:
+        """Keyword arguments for `s11data.queries` functions (None = all)."""
+        return {"partnership_id": self.partnership_id, "cycle_id": self.cycle_id, "theme_id": self.theme_id,
+                "section": self.section, "sector": self.sector, "organisation_id": self.organisation_id}
+
+    def describe(self) -> str:
+        """One line saying what is shown, e.g. 'NSSCP · 2023-24 · theme: neglect'."""
+        parts = [self.partnership_name or "", self.cycle or ""]
+        parts += [f"{k}: {v}" for k, v in (("theme", self.theme), ("section", self.section),
+                                            ("sector", self.sector), ("organisation", self.org)) if v]
+        return " · ".join(p for p in parts if p)
+
+
+# --- the URL and the session ----------------------------------------------------------------------
+
+def _store() -> dict[str, str]:
+    return st.session_state.setdefault(STORE_KEY, {})
+
+
+def sync() -> dict[str, str]:
+    """Merge an incoming link into the session's filters and write them back to the URL. Returns the raw values."""
+    store = _store()
+    url = {k: st.query_params[k] for k in PARAMS if k in st.query_params}
+    if url and url != st.session_state.get(URL_KEY):
+        for key, value in url.items():
+            if value.strip():
+                store[key] = value.strip()
+            else:
+                store.pop(key, None)
+        if "org" in url and "partnership" not in url:
+            store["_org_only"] = "1"
+    _write_url(store)
+    return dict(store)
+
+
+def set_param(key: str, value: str | None) -> None:
+    """Set (or clear, with None/'') one parameter in the session and the URL, e.g. `set_param('screen', '1')`."""
+    if key not in PARAMS:
+        raise KeyError(f"unknown filter parameter {key!r}; known: {', '.join(PARAMS)}")
+    store = _store()
+    if value:
+        store[key] = str(value)
+    else:
+        store.pop(key, None)
+    _write_url(store)
+
+
+def get_param(key: str) -> str | None:
+    """The raw value the session holds for a parameter (after `sync`)."""
+    return _store().get(key)
+
+
+def _write_url(store: Mapping[str, str]) -> None:
+    wanted = {k: store[k] for k in PARAMS if store.get(k)}
+    current = {k: st.query_params[k] for k in PARAMS if k in st.query_params}
+    if current != wanted:
+        for key in PARAMS:
+            if key in wanted:
+                st.query_params[key] = wanted[key]
+            elif key in st.query_params:
+                del st.query_params[key]
+    st.session_state[URL_KEY] = wanted
+
+
+# --- choices and resolution -----------------------------------------------------------------------
+
+@st.cache_data(ttl=CHOICES_TTL, show_spinner=False)
+def _choices(cache_key: str, url: str, _scope: Scope) -> queries.Choices:
+    with db.read_session(db.get_engine(url)) as session:
+        return queries.filter_choices(session, _scope)
+
+
+def choices(scope: Scope) -> queries.Choices:
+    """What the caller may filter by (cached per scope)."""
+    return _choices(scope.cache_key, db.database_url(), scope)
+
+
+def current(scope: Scope, *, across_partnerships: bool = False) -> Filters:
+    """The filters of this run, resolved against the caller's choices, without drawing anything."""
+    return _resolve(choices(scope), sync(), across_partnerships)
+
+
+def _resolve(c: queries.Choices, raw: Mapping[str, str], across: bool) -> Filters:
+    org = _find_org(c, raw.get("org"))
+    partnership = _find_partnership(c, raw.get("partnership"))
+    if org and raw.get("_org_only") and (partnership is None or partnership.id not in org.partnership_ids):
+        partnership = next((p for p in c.partnerships if p.id in org.partnership_ids), partnership)
+    if partnership is None and c.partnerships:
+        partnership = c.partnerships[0]
+    if org and partnership and partnership.id not in org.partnership_ids and not across:
+        org = None
+    cycles = [y for y in c.cycles if partnership and y.partnership_id == partnership.id]
+    cycle = _find_cycle(cycles, raw.get("cycle")) or (cycles[0] if cycles else None)
+    theme = next(((tid, name) for tid, name in c.themes if normalise(name) == normalise(raw.get("theme", ""))),
+                 None)
+    sections = {code for cid, code, _t in c.sections if cycle and cid == cycle.id}
+    section = next((s for s in sections if s.lower() == raw.get("section", "").strip().lower()), None)
+    sector = next((s.value for s in Sector if normalise(s.value) == normalise(raw.get("sector", ""))), None)
+    return Filters(
+        partnership=partnership.key if partnership else None,
+        partnership_id=partnership.id if partnership else None,
+        partnership_name=partnership.name if partnership else None,
+        illustrative=bool(partnership and partnership.illustrative),
+        cycle=cycle.label if cycle else None, cycle_id=cycle.id if cycle else None,
+        cycle_method=cycle.method if cycle else None, cycle_scale=cycle.scale if cycle else None,
+        theme=theme[1] if theme else None, theme_id=theme[0] if theme else None,
+        section=section, sector=sector,
+        org=org.name if org else None, organisation_id=org.id if org else None,
+        screen=raw.get("screen") == "1")
+
+
+def _find_partnership(c: queries.Choices, text: str | None) -> queries.PartnershipChoice | None:
+    if not text:
+        return None
+    wanted = normalise(text)
+    return next((p for p in c.partnerships if wanted in {normalise(p.name), normalise(p.short_name)}), None)
+
+
+def _find_cycle(cycles: list[queries.CycleChoice], text: str | None) -> queries.CycleChoice | None:
+    if not text:
+        return None
+    wanted = normalise(text.replace("/", "-"))
+    return next((y for y in cycles if normalise(y.label) == wanted), None)
+
+
+def _find_org(c: queries.Choices, text: str | None) -> queries.OrganisationChoice | None:
+    """By exact name or alias, else the one organisation whose name contains the text ('Sirona')."""
+    if not text:
+        return None
+    wanted = normalise(text)
+    by_id = {o.id: o for o in c.organisations}
+    for org in c.organisations:
+        if normalise(org.name) == wanted:
+            return org
+    for alias, oid in c.organisation_aliases:
+        if normalise(alias) == wanted and oid in by_id:
+            return by_id[oid]
+    partial = [o for o in c.organisations if wanted and wanted in normalise(o.name)]
+    return partial[0] if len(partial) == 1 else None
+
+
+# --- widgets ---------------------------------------------------------------------------------------
+
+def sidebar(scope: Scope, show: Iterable[str] = FILTERS, *, across_partnerships: bool = False,
+            container=None) -> Filters:  # type: ignore[no-untyped-def]
+    """Draw the chosen filters (in the sidebar unless `container` is given) and return the resolved filters.
+
+    In shared-screen mode the sidebar is hidden: the same widgets are drawn, and `app.screen` shows the line
+    `Filters.describe()` at the top of the page instead.
+    """
+    shown = tuple(show)
+    unknown = set(shown) - set(FILTERS)
+    if unknown:
+        raise KeyError(f"unknown filters {sorted(unknown)}; known: {', '.join(FILTERS)}")
+    c = choices(scope)
+    f = _resolve(c, sync(), across_partnerships)
+    where = container if container is not None else st.sidebar
+    with where:
+        for name in FILTERS:
+            if name in shown:
+                _WIDGETS[name](c, f)
+    store = _store()
+    store.clear()
+    store.update(f.params())  # defaults chosen, unknown or out-of-scope values dropped
+    _write_url(store)
+    return f
+
+
+def _select(name: str, label: str, options: list[str], value: str | None, labels: Mapping[str, str],
+            all_label: str | None) -> None:
+    """A selectbox bound to one URL parameter: its value is written to the session on change."""
+    key = f"filter_{name}"
+    values = ([_ALL] if all_label else []) + options
+    st.session_state[key] = value if value in values else (values[0] if values else _ALL)
+
+    def _changed() -> None:
+        set_param(name, st.session_state[key] or None)
+        if name == "partnership":  # a new partnership: its own latest cycle and organisations
+            for dependant in ("cycle", "section", "org"):
+                _store().pop(dependant, None)
+            _store().pop("_org_only", None)
+        if name == "cycle":
+            _store().pop("section", None)
+
+    st.selectbox(label, values, key=key, on_change=_changed,
+                 format_func=lambda v: all_label if v == _ALL and all_label else labels.get(v, v))
+
+
+def _partnership(c: queries.Choices, f: Filters) -> None:
+    labels = {p.key: p.name + (" (illustrative)" if p.illustrative else "") for p in c.partnerships}
+    _select("partnership", "Partnership", list(labels), f.partnership, labels, None)
+
+
+def _cycle(c: queries.Choices, f: Filters) -> None:
+    cycles = [y for y in c.cycles if y.partnership_id == f.partnership_id]
+    labels = {y.label: f"{y.label} ({y.method})" for y in cycles}
+    _select("cycle", "Cycle", list(labels), f.cycle, labels, None)
+
+
+def _theme(c: queries.Choices, f: Filters) -> None:
+    names = [name for _tid, name in c.themes]
+    _select("theme", "Theme", names, f.theme, {n: n[:1].upper() + n[1:] for n in names}, "All themes")
+
+
+def _section(c: queries.Choices, f: Filters) -> None:
+    sections = {code: f"{code} – {title}" if title else code for cid, code, title in c.sections
+                if cid == f.cycle_id}
+    _select("section", "Section", list(sections), f.section, sections, "All sections")
+
+
+def _sector(c: queries.Choices, f: Filters) -> None:
+    names = [s.value for s in Sector]
+    _select("sector", "Sector", names, f.sector, {n: n[:1].upper() + n[1:] for n in names}, "All sectors")
+
+
+def _organisation(c: queries.Choices, f: Filters) -> None:
+    orgs = [o for o in c.organisations if f.partnership_id in o.partnership_ids] if f.partnership_id else []
+    if f.org and f.org not in {o.name for o in orgs}:
+        orgs += [o for o in c.organisations if o.name == f.org]
+    names = sorted({o.name for o in orgs}, key=str.lower)
+    _select("org", "Organisation", names, f.org, {}, "All organisations")
+
+
+_WIDGETS = {"partnership": _partnership, "cycle": _cycle, "theme": _theme, "section": _section,
+            "sector": _sector, "organisation": _organisation}
+
+
+# --- deep links ------------------------------------------------------------------------------------
+
+def _link_params(params: Mapping[str, object]) -> dict[str, str]:
+    """The session's filters with `params` applied (None or '' clears one); org_id is not a URL key."""
+    merged = {k: v for k, v in _store().items() if k in PARAMS}
+    for key, value in params.items():
+        if key not in PARAMS:
+            raise KeyError(f"unknown link parameter {key!r}; known: {', '.join(PARAMS)}")
+        if value in (None, ""):
+            merged[key] = ""
+        else:
+            merged[key] = str(value)
+    return {k: merged[k] for k in PARAMS if k in merged}
+
+
+def link(page: str, **params: object) -> str:
+    """A relative href to a page with the current filters and `params`, e.g. '/agency?partnership=NSSCP&org=…'.
+
+    `page` is the url_path ('overview', 'heat-map', 'trends', 'agency', 'engagement', 'actions').
+    A parameter given as None is written empty, which clears that filter on arrival.
+    """
+    from urllib.parse import urlencode
+
+    query = urlencode(_link_params(params))
+    return f"/{page}" + (f"?{query}" if query else "")
+
+
+def page_file(page: str) -> str:
+    """The page's script path relative to the entry point, as st.page_link / st.switch_page want it."""
+    return PAGE_FILES.get(page, f"{PAGES_DIR}/{page.replace('-', '_')}.py")
+
+
+def register_pages(pages: Mapping[str, str]) -> None:
+    """Tell `page_link` which file serves each url_path (app.shell calls this with its page list)."""
+    PAGE_FILES.update(pages)
+
+
+def page_link(page: str, label: str, *, icon: str | None = None, help: str | None = None,
+              **params: object) -> None:
+    """An in-app link (no reload, session kept) to a page with the current filters and `params`."""
+    st.page_link(page_file(page), label=label, icon=icon, help=help, query_params=_link_params(params))
+
+
+def switch_page(page: str, **params: object) -> None:
+    """Go to a page now (e.g. after a chart click), carrying the filters and `params`."""
+    st.switch_page(page_file(page), query_params=_link_params(params))
+
+
+def illustrative_banner(f: Filters) -> None:
+    """The 'Illustrative data' label every view of the demo partnership carries."""
+    if f.illustrative:
+        st.info(f"**Illustrative data** — {f.partnership_name} is a fictional partnership for trying the "
+                "dashboard. Nothing in it is real.", icon=":material/science:")
+
+
+def as_dict(f: Filters) -> dict[str, object]:
+    """The filters as a plain dict (for cache keys and tests)."""
+    return asdict(f)
