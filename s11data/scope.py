@@ -65,6 +65,24 @@ class Scope:
         if not self.can(action):
             raise ScopeError(f"Your role ({self.role.value}) cannot change {action}.")
 
+    def owns(self, owner: str) -> bool:
+        """Whether the caller may update an action with this owner: a chair only those their subgroup owns
+        (matched ignoring case, '&'/'and' and punctuation, e.g. owner 'GSCP Neglect Subgroup' for subgroup
+        'Neglect subgroup'); business managers and admins any."""
+        if self.everything or self.role is not Role.CHAIR:
+            return True
+        from .lookup import normalise
+
+        mine = normalise(self.subgroup)
+        return bool(mine) and f" {mine} " in f" {normalise(owner or '')} "
+
+    def check_update_action(self, partnership_id: int | None, owner: str) -> None:
+        """Raise ScopeError unless the caller may record progress on an action of that partnership and owner."""
+        self.check_write("progress", partnership_id)
+        if not self.owns(owner):
+            raise ScopeError(f"Only the owner of this action ({owner or 'no owner recorded'}) or a business "
+                             f"manager can update it; you chair {self.subgroup or 'no subgroup'}.")
+
 
 def in_scope(column, scope: Scope):  # type: ignore[no-untyped-def]
     """A WHERE clause keeping rows whose partnership column is in the caller's scope."""
