@@ -27,6 +27,7 @@ from .models import (
     Theme,
 )
 from .scope import Scope, in_scope
+from .seed import NOT_PUBLISHED
 
 KINDS = ("ratings", "actions", "invitations")
 
@@ -67,6 +68,7 @@ def ratings(session: Session, scope: Scope, partnership: str | None = None, cycl
             .where(AuditReturn.is_current.is_(True))
             .order_by(Partnership.name, Cycle.label, Organisation.name, Question.position, Question.code))
     rows = session.execute(_where(stmt, session, scope, partnership, cycle)).all()
+    rows = [(*row[:4], row[4] or NOT_PUBLISHED, *row[5:]) for row in rows]
     return frame_of(rows, RATING_COLUMNS)
 
 

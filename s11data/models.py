@@ -317,7 +317,8 @@ class Rating(Base):
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
     raw_value: Mapped[str] = mapped_column(String(100), default="")
     scale: Mapped[Scale] = mapped_column(_enum(Scale, "scale"), default=Scale.RAG)
-    rag: Mapped[Rag] = mapped_column(_enum(Rag, "rag"))
+    rag: Mapped[Rag | None] = mapped_column(_enum(Rag, "rag"))
+    """None only for published quotes whose grade the report does not give (seed rating `Not published`)."""
     moderated_raw: Mapped[str] = mapped_column(String(100), default="")
     moderated_rag: Mapped[Rag | None] = mapped_column(_enum(Rag, "rag"))
     evidence: Mapped[str] = mapped_column(Text, default="")

@@ -44,7 +44,10 @@ from .models import (
     SubjectKind,
     Theme,
 )
-from .ratings import parse_grade
+from .ratings import Grade, parse_grade
+
+NOT_PUBLISHED = "Not published"
+"""Seed-only rating: the report quotes the organisation's response but does not publish its grade."""
 
 SEED_DIR = Path(os.environ.get("S11_SEED_DIR", db.PROJECT_DIR / "seed"))
 
@@ -323,7 +326,8 @@ class Loader:
             self.s.flush()
         r = self._get(Rating, return_id=ret.id, question_id=q.id)
         try:
-            grade = parse_grade(row["rating"], c.scale)
+            grade = (Grade(raw="", rag=None, scale=c.scale)  # type: ignore[arg-type]
+                     if row["rating"] == NOT_PUBLISHED else parse_grade(row["rating"], c.scale))
             moderated = parse_grade(row["moderated_rating"], c.scale) if row["moderated_rating"] else None
         except ValueError as exc:
             raise UserError(f"{where}: {exc}") from None

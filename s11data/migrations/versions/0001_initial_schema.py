@@ -296,7 +296,7 @@ def upgrade() -> None:
     sa.Column('question_id', sa.Integer(), nullable=False),
     sa.Column('raw_value', sa.String(length=100), nullable=False),
     sa.Column('scale', sa.Enum('RAG', '0-3', 'none', name='scale', native_enum=False, length=32), nullable=False),
-    sa.Column('rag', sa.Enum('Green', 'Amber', 'Red', 'Not rated', 'Not applicable', name='rag', native_enum=False, length=32), nullable=False),
+    sa.Column('rag', sa.Enum('Green', 'Amber', 'Red', 'Not rated', 'Not applicable', name='rag', native_enum=False, length=32), nullable=True),
     sa.Column('moderated_raw', sa.String(length=100), nullable=False),
     sa.Column('moderated_rag', sa.Enum('Green', 'Amber', 'Red', 'Not rated', 'Not applicable', name='rag', native_enum=False, length=32), nullable=True),
     sa.Column('evidence', sa.Text(), nullable=False),
