@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from . import db
@@ -321,7 +321,7 @@ class Loader:
                                                       AuditReturn.is_current.is_(True)))
         if ret is None:
             ret = AuditReturn(cycle_id=c.id, organisation_id=o.id, version=1, is_current=True,
-                              source=row["source"])
+                              source=row["source"], submitted_on=self._submitted_on(c, o))
             self.s.add(ret)
             self.s.flush()
         r = self._get(Rating, return_id=ret.id, question_id=q.id)
@@ -335,6 +335,12 @@ class Loader:
         r.moderated_raw = moderated.raw if moderated else ""
         r.moderated_rag = moderated.rag if moderated else None
         r.evidence, r.source, r.note = row["evidence"], row["source"], row["note"]
+
+    def _submitted_on(self, cycle: Cycle, organisation: Organisation) -> dt.date | None:
+        """The date of the invitation's latest `submitted` contact, if the record gives one."""
+        return self.s.scalar(select(func.max(Contact.occurred_on)).join(Invitation)
+                             .where(Invitation.cycle_id == cycle.id, Invitation.organisation_id == organisation.id,
+                                    Contact.kind == ContactKind.SUBMITTED))
 
     def _aggregates(self, row: Row, bundle: Bundle) -> None:
         where = row["_where"]
