@@ -52,9 +52,10 @@ FILTERS: tuple[str, ...] = ("partnership", "cycle", "theme", "section", "sector"
 STORE_KEY = "s11_filters"
 URL_KEY = "s11_filters_url"
 CHOICES_TTL = 300
-PAGE_FILES: dict[str, str] = {}
-"""url_path → page file, filled from the page list by app.shell (`register_pages`); default '-' → '_'."""
+PAGES_KEY = "s11_pages"
+"""Session key of url_path → st.Page of this user's navigation (app.shell `register_pages`)."""
 PAGES_DIR = "../pages"
+MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$")
 _ALL = ""
 
 
@@ -241,11 +242,16 @@ def sidebar(scope: Scope, show: Iterable[str] = FILTERS, *, across_partnerships:
         raise KeyError(f"unknown filters {sorted(unknown)}; known: {', '.join(FILTERS)}")
     c = choices(scope)
     f = _resolve(c, sync(), across_partnerships)
-    where = container if container is not None else st.sidebar
+    if container is not None:
+        where = container
+    elif f.screen:  # shared-screen mode has no sidebar: the filters fold away above the page
+        where = st.expander(f"Filters: {f.describe()}", icon=":material/filter_list:")
+    else:
+        where = st.sidebar
     with where:
         for name in FILTERS:
             if name in shown:
-                _WIDGETS[name](c, f)
+                _WIDGETS[name](c, f, across_partnerships)
     store = _store()
     store.clear()
     store.update(f.params())  # defaults chosen, unknown or out-of-scope values dropped
@@ -273,35 +279,38 @@ def _select(name: str, label: str, options: list[str], value: str | None, labels
                  format_func=lambda v: all_label if v == _ALL and all_label else labels.get(v, v))
 
 
-def _partnership(c: queries.Choices, f: Filters) -> None:
+def _partnership(c: queries.Choices, f: Filters, _across: bool) -> None:
     labels = {p.key: p.name + (" (illustrative)" if p.illustrative else "") for p in c.partnerships}
     _select("partnership", "Partnership", list(labels), f.partnership, labels, None)
 
 
-def _cycle(c: queries.Choices, f: Filters) -> None:
+def _cycle(c: queries.Choices, f: Filters, _across: bool) -> None:
     cycles = [y for y in c.cycles if y.partnership_id == f.partnership_id]
     labels = {y.label: f"{y.label} ({y.method})" for y in cycles}
     _select("cycle", "Cycle", list(labels), f.cycle, labels, None)
 
 
-def _theme(c: queries.Choices, f: Filters) -> None:
+def _theme(c: queries.Choices, f: Filters, _across: bool) -> None:
     names = [name for _tid, name in c.themes]
     _select("theme", "Theme", names, f.theme, {n: n[:1].upper() + n[1:] for n in names}, "All themes")
 
 
-def _section(c: queries.Choices, f: Filters) -> None:
+def _section(c: queries.Choices, f: Filters, _across: bool) -> None:
     sections = {code: f"{code} – {title}" if title else code for cid, code, title in c.sections
                 if cid == f.cycle_id}
     _select("section", "Section", list(sections), f.section, sections, "All sections")
 
 
-def _sector(c: queries.Choices, f: Filters) -> None:
+def _sector(c: queries.Choices, f: Filters, _across: bool) -> None:
     names = [s.value for s in Sector]
     _select("sector", "Sector", names, f.sector, {n: n[:1].upper() + n[1:] for n in names}, "All sectors")
 
 
-def _organisation(c: queries.Choices, f: Filters) -> None:
-    orgs = [o for o in c.organisations if f.partnership_id in o.partnership_ids] if f.partnership_id else []
+def _organisation(c: queries.Choices, f: Filters, across: bool) -> None:
+    if across:
+        orgs = list(c.organisations)
+    else:
+        orgs = [o for o in c.organisations if f.partnership_id in o.partnership_ids] if f.partnership_id else []
     if f.org and f.org not in {o.name for o in orgs}:
         orgs += [o for o in c.organisations if o.name == f.org]
     names = sorted({o.name for o in orgs}, key=str.lower)
@@ -339,20 +348,40 @@ def link(page: str, **params: object) -> str:
     return f"/{page}" + (f"?{query}" if query else "")
 
 
-def page_file(page: str) -> str:
-    """The page's script path relative to the entry point, as st.page_link / st.switch_page want it."""
-    return PAGE_FILES.get(page, f"{PAGES_DIR}/{page.replace('-', '_')}.py")
+def page_file(page: str):  # type: ignore[no-untyped-def]
+    """The page (its st.Page as registered, else its script path) as st.page_link / st.switch_page want it."""
+    return _pages().get(page, f"{PAGES_DIR}/{page.replace('-', '_')}.py")
 
 
-def register_pages(pages: Mapping[str, str]) -> None:
-    """Tell `page_link` which file serves each url_path (app.shell calls this with its page list)."""
-    PAGE_FILES.update(pages)
+def _pages() -> dict[str, object]:
+    return st.session_state.get(PAGES_KEY, {})
+
+
+def register_pages(pages: Iterable[object]) -> None:
+    """Tell `page_link` which pages this user's navigation has (the st.Page objects); app.shell calls it each run."""
+    st.session_state[PAGES_KEY] = {page.url_path: page for page in pages}  # type: ignore[attr-defined]
+
+
+def has_page(page: str) -> bool:
+    """True when the page is in this user's navigation (or nothing was registered, e.g. a bare test script)."""
+    return not _pages() or page in _pages()
 
 
 def page_link(page: str, label: str, *, icon: str | None = None, help: str | None = None,
               **params: object) -> None:
-    """An in-app link (no reload, session kept) to a page with the current filters and `params`."""
+    """An in-app link (no reload, session kept) to a page with the current filters and `params`.
+
+    A page missing from this user's navigation (their role, or not built yet) shows the label as plain text.
+    """
+    if not has_page(page):
+        st.markdown(_escape(label))
+        return
     st.page_link(page_file(page), label=label, icon=icon, help=help, query_params=_link_params(params))
+
+
+def _escape(text: str) -> str:
+    """Markdown-escape a label so that it shows as written."""
+    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
 
 
 def switch_page(page: str, **params: object) -> None:

@@ -1,4 +1,118 @@
-"""Overview: placeholder until the dashboard pages land (issue 5)."""
+"""Overview: the chosen partnership and cycle at a glance; every figure links to the page that explains it."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
 import streamlit as st
 
-st.title("Section 11 overview")
+from app import charts, filters, labels, reads, screen, tables
+from app.session import current_scope
+from s11data import queries
+from s11data.errors import UserError
+
+scope = current_scope()
+f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "sector"))
+large = screen.is_on()
+st.title(f"Overview · {f.partnership or 'no partnership'} {f.cycle or ''}")
+if f.cycle_id is None:
+    st.warning("There is no cycle to show yet in your partnerships.")
+    st.stop()
+
+try:
+    info = reads.get("cycle_info", scope, cycle_id=f.cycle_id)
+    returns = reads.get("returns_figures", scope, cycle_id=f.cycle_id, sector=f.sector)
+    mix = reads.get("rag_distribution", scope, cycle_id=f.cycle_id, theme_id=f.theme_id, sector=f.sector)
+    before = reads.get("previous_cycle", scope, cycle_id=f.cycle_id)
+    earlier = (reads.get("rag_distribution", scope, cycle_id=before.id, theme_id=f.theme_id, sector=f.sector)
+               if before else pd.DataFrame())
+    themes = reads.get("theme_summary", scope, cycle_id=f.cycle_id, sector=f.sector)
+    actions = reads.get("action_figures", scope, partnership_id=f.partnership_id, today=dt.date.today(),
+                        theme_id=f.theme_id)
+    chase = reads.get("to_chase", scope, cycle_id=f.cycle_id, sector=f.sector)
+except UserError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.caption(f"{info.partnership} · {info.title or info.label} · {f.describe()}")
+labels.data_note(info)
+
+
+def percent(frame: pd.DataFrame, grade: str) -> float | None:
+    row = frame[frame["grade"] == grade] if not frame.empty else frame
+    return None if row.empty else float(row["percent"].iloc[0])
+
+
+def points(now: float | None, then: float | None) -> str | None:
+    return None if now is None or then is None else f"{now - then:+.0f} points since {before.label}"
+
+
+# --- headline figures, each with the link that explains it --------------------------------------------
+cols = st.columns(5)
+with cols[0]:
+    st.metric("Returns received", f"{returns.received} of {returns.invited}", border=True)
+    parts = [f"{returns.on_time} on time"]
+    parts += [f"{returns.late} late"] if returns.late else []
+    parts += [f"{returns.national} national return"] if returns.national else []
+    parts += [f"{returns.not_expected} not expected this cycle"] if returns.not_expected else []
+    st.caption(" · ".join(parts))
+    filters.page_link("engagement", "Who returned, and when →")
+green, red = percent(mix, "Green"), percent(mix, "Red")
+earlier_green, earlier_red = percent(earlier, "Green"), percent(earlier, "Red")
+with cols[1]:
+    st.metric("Green (outstanding)", "–" if green is None else f"{green:.0f}%", border=True,
+              delta=points(green, earlier_green), delta_color="normal")
+    st.caption("of all answers" + (" · published aggregate" if info.source == queries.PUBLISHED else ""))
+    filters.page_link("heat-map", "See every rating →")
+with cols[2]:
+    st.metric("Red (requires improvement)", "–" if red is None else f"{red:.0f}%", border=True,
+              delta=points(red, earlier_red), delta_color="inverse")
+    st.caption("of all answers" + (" · published aggregate" if info.source == queries.PUBLISHED else ""))
+    filters.page_link("trends", "Change across cycles →")
+with cols[3]:
+    st.metric("Open actions", f"{actions.open}", border=True,
+              delta=f"{actions.overdue} overdue" if actions.overdue else "none overdue",
+              delta_color="inverse" if actions.overdue else "off", delta_arrow="off")
+    st.caption(f"of {actions.total} recommendations and commitments, all cycles")
+    filters.page_link("actions", "Open and overdue actions →")
+with cols[4]:
+    st.metric("Still to chase", f"{returns.to_chase}", border=True)
+    st.caption("no response recorded, or did not engage")
+    filters.page_link("engagement", "Chase list →")
+
+# --- the grades, then the weakest themes ---------------------------------------------------------------------
+left, right = st.columns([1, 1], gap="large")
+with left:
+    st.subheader("Ratings this cycle" + (f" and {before.label}" if before else ""))
+    if mix.empty:
+        st.info("This cycle has no grades: " + ("an ungraded peer review — read the responses on the heat map "
+                                               "page." if info.source == queries.RESPONSES else "nothing yet."))
+    else:
+        bars = pd.concat([mix.assign(cycle=info.label),
+                          earlier.assign(cycle=before.label) if before is not None else pd.DataFrame()])
+        chart = charts.rag_bars(bars, label="cycle", label_order=[info.label] + ([before.label] if before else []),
+                                large=large)
+        st.altair_chart(chart, width="stretch", alt="RAG distribution of this cycle's answers")
+        if info.source == queries.PUBLISHED:
+            st.caption("Mean of the report's per-question percentages (each question over the same 15 returns).")
+        else:
+            st.caption("Not rated and not applicable are answers and count in the denominator.")
+    filters.page_link("heat-map", "Heat map of every organisation →")
+with right:
+    st.subheader("Weakest themes")
+    weakest = queries.weakest_themes(themes, n=4)
+    if weakest.empty:
+        st.info("No graded themes in this cycle.")
+    else:
+        long = themes[themes["theme"].isin(weakest["theme"])]
+        chart = charts.rag_bars(long, label="theme", label_order=list(weakest["theme"]), large=large)
+        st.altair_chart(chart, width="stretch", alt="The weakest themes, most red first")
+        for row in weakest.itertuples():
+            filters.page_link("heat-map", f"{row.theme} →", theme=row.theme)
+
+# --- who to chase ----------------------------------------------------------------------------------------------
+st.subheader(f"Still to chase ({len(chase)})")
+if chase.empty:
+    st.write("Nobody: every invited organisation has responded or has a recorded reason.")
+else:
+    tables.show(chase, name=f"to chase {info.partnership_short} {info.label}", links={"organisation": "agency"})

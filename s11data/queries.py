@@ -157,6 +157,7 @@ OPEN_STATES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.NOT_STA
 
 
 def _grade_column(grade_of: str):  # type: ignore[no-untyped-def]
+    """The grade column a view counts; NULL means not moderated (moderated) or grade not published (seed)."""
     if grade_of not in GRADE_OF:
         raise ValueError(f"grade_of must be one of {GRADE_OF}, not {grade_of!r}")
     if grade_of == "self":
@@ -196,6 +197,12 @@ def _ordered(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     order = {g: i for i, g in enumerate(GRADES)}
     return (frame.assign(_o=frame["grade"].map(order)).sort_values([*by, "_o"]).drop(columns="_o")
             .reset_index(drop=True))
+
+
+def _graded_only(stmt: Select, grade) -> Select:  # type: ignore[no-untyped-def]
+    """Distributions count answers only: a grade the report did not publish, or a rating the panel did not
+    moderate (moderated view), is not an answer and is left out of every count and denominator."""
+    return stmt.where(grade.is_not(None))
 
 
 def _current_ratings(stmt: Select) -> Select:
@@ -376,7 +383,8 @@ def rag_distribution(session: Session, scope: Scope, cycle_id: int, *, grade_of:
     grade = _grade_column(grade_of)
     stmt = _rating_filters(select(grade.label("grade"), func.count(Rating.id)), scope, cycle_id=info.id,
                            theme_id=theme_id, section=section, sector=sector, organisation_id=organisation_id)
-    rows = [(_grade_text(g) or "Not moderated", n) for g, n in session.execute(stmt.group_by(grade))]
+    stmt = _graded_only(stmt, grade)
+    rows = [(_grade_text(g), n) for g, n in session.execute(stmt.group_by(grade))]
     frame = pd.DataFrame(rows, columns=["grade", "count"])
     return _ordered(_percentages(frame, []), []).assign(source=RATINGS)
 
@@ -424,9 +432,10 @@ def theme_summary(session: Session, scope: Scope, cycle_id: int, *, grade_of: st
     grade = _grade_column(grade_of)
     stmt = _rating_filters(select(Theme.name, Theme.id, grade.label("grade"), func.count(Rating.id)), scope,
                            cycle_id=info.id, sector=sector, organisation_id=organisation_id)
+    stmt = _graded_only(stmt, grade)
     stmt = (stmt.join(QuestionTheme, QuestionTheme.question_id == Question.id)
             .join(Theme, Theme.id == QuestionTheme.theme_id).group_by(Theme.name, Theme.id, grade))
-    rows = [(t, tid, _grade_text(g) or "Not moderated", n) for t, tid, g, n in session.execute(stmt)]
+    rows = [(t, tid, _grade_text(g), n) for t, tid, g, n in session.execute(stmt)]
     frame = pd.DataFrame(rows, columns=["theme", "theme_id", "grade", "count"])
     return _ordered(_percentages(frame, ["theme"]), ["theme"]).assign(source=RATINGS)
 
@@ -547,8 +556,8 @@ def question_summary(session: Session, scope: Scope, cycle_id: int, *, grade_of:
     stmt = _rating_filters(select(Question.code, Question.text, Question.position, grade.label("grade"),
                                   func.count(Rating.id)), scope, cycle_id=info.id, theme_id=theme_id,
                            section=section, sector=sector)
-    stmt = stmt.group_by(Question.code, Question.text, Question.position, grade)
-    rows = [(c, t, p, _grade_text(g) or "Not moderated", n) for c, t, p, g, n in session.execute(stmt)]
+    stmt = _graded_only(stmt, grade).group_by(Question.code, Question.text, Question.position, grade)
+    rows = [(c, t, p, _grade_text(g), n) for c, t, p, g, n in session.execute(stmt)]
     frame = pd.DataFrame(rows, columns=["question", "text", "position", "grade", "count"])
     frame = _percentages(frame, ["question"])
     frame["base"] = frame.groupby("question")["count"].transform("sum") if not frame.empty else []
@@ -584,8 +593,8 @@ def organisation_counts(session: Session, scope: Scope, cycle_id: int, *, grade_
         stmt = _rating_filters(select(Organisation.name, Organisation.id, Organisation.sector, grade.label("g"),
                                       func.count(Rating.id)), scope, cycle_id=info.id, theme_id=theme_id,
                                section=section, sector=sector)
-        stmt = stmt.group_by(Organisation.name, Organisation.id, Organisation.sector, grade)
-        long = pd.DataFrame([(o, oid, _value(s), _grade_text(g) or "Not moderated", n)
+        stmt = _graded_only(stmt, grade).group_by(Organisation.name, Organisation.id, Organisation.sector, grade)
+        long = pd.DataFrame([(o, oid, _value(s), _grade_text(g), n)
                              for o, oid, s, g, n in session.execute(stmt)],
                             columns=["organisation", "organisation_id", "sector", "grade", "count"])
         source = RATINGS
@@ -642,6 +651,7 @@ def rag_by_cycle(session: Session, scope: Scope, *, partnership_id: int | None =
     stmt = _rating_filters(select(Cycle.id, *theme_col, grade.label("grade"), func.count(Rating.id)), scope,
                            partnership_id=partnership_id, theme_id=theme_id, sector=sector,
                            organisation_id=organisation_id)
+    stmt = _graded_only(stmt, grade)
     if by_theme:
         stmt = (stmt.join(QuestionTheme, QuestionTheme.question_id == Question.id)
                 .join(Theme, Theme.id == QuestionTheme.theme_id))
@@ -650,7 +660,7 @@ def rag_by_cycle(session: Session, scope: Scope, *, partnership_id: int | None =
     for row in session.execute(stmt):
         cid, *theme, g, n = row
         if sources.get(cid) == RATINGS:
-            rows.append((cid, theme[0] if theme else "", _grade_text(g) or "Not moderated", n, None))
+            rows.append((cid, theme[0] if theme else "", _grade_text(g), n, None))
     published = [cid for cid, src in sources.items() if src == PUBLISHED]
     if published and not sector:
         rows += _published_by_cycle(session, published, organisation_id, theme_id, by_theme)

@@ -1,0 +1,221 @@
+"""The one place that builds each kind of Altair chart: RAG heat map with letters, stacked RAG bars, trend lines.
+
+Colours are the Okabe–Ito colour-blind-safe set (vermillion, orange, bluish green) and never carry meaning alone:
+every heat-map cell shows its letter (R, A, G, – not rated, N/A), every bar segment its percentage, and every line
+ends in a text label. The letter (ink) colour on each fill is chosen for contrast and checked against WCAG AA
+(4.5:1) in tests. `large=True` (shared-screen mode) makes every text bigger.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from s11data.models import Rag
+from s11data.ratings import LETTER, MEANING
+
+NOT_PUBLISHED = "Not published"
+"""A quoted answer whose grade the report does not give (seed data): shown as '?'."""
+
+FILL: dict[str, str] = {
+    Rag.RED.value: "#D55E00",          # Okabe–Ito vermillion
+    Rag.AMBER.value: "#E69F00",        # Okabe–Ito orange
+    Rag.GREEN.value: "#009E73",        # Okabe–Ito bluish green
+    Rag.NOT_RATED.value: "#E4E4E4",
+    Rag.NOT_APPLICABLE.value: "#FFFFFF",
+    NOT_PUBLISHED: "#FFFFFF",
+}
+"""Fill of each grade. Red and green differ in hue along the blue–yellow axis (seen by all common colour
+vision deficiencies); amber and red differ in lightness."""
+
+CELL_BORDER = "#595959"
+AA_NORMAL = 4.5
+GRADE_ORDER: tuple[str, ...] = (Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value, Rag.NOT_RATED.value,
+                                Rag.NOT_APPLICABLE.value, NOT_PUBLISHED)
+
+DIFFERENCE_FILL: dict[str, str] = {
+    "higher than panel": "#CC79A7",    # Okabe–Ito reddish purple
+    "same as panel": "#E4E4E4",
+    "lower than panel": "#56B4E9",     # Okabe–Ito sky blue
+    "not moderated": "#FFFFFF",
+}
+"""Difference view: self-rating compared with the panel's moderated rating."""
+
+TEXT = "#111111"
+MUTED = "#444444"
+
+
+# --- contrast (WCAG 2.x) -------------------------------------------------------------------------
+
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def luminance(colour: str) -> float:
+    """WCAG relative luminance of a '#rrggbb' colour."""
+    colour = colour.lstrip("#")
+    r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio between two colours (1–21)."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def ink(fill: str) -> str:
+    """Black or white, whichever reads better on `fill`."""
+    return "#000000" if contrast(fill, "#000000") >= contrast(fill, "#FFFFFF") else "#FFFFFF"
+
+
+INK: dict[str, str] = {grade: ink(fill) for grade, fill in FILL.items()}
+DIFFERENCE_INK: dict[str, str] = {k: ink(v) for k, v in DIFFERENCE_FILL.items()}
+
+
+# --- labels ----------------------------------------------------------------------------------------
+
+def cell_letter(grade: str | None) -> str:
+    """The letter shown in a cell: R, A, G, – (not rated), N/A, ? (grade not published), blank (no answer)."""
+    if grade is None or (isinstance(grade, float) and pd.isna(grade)):
+        return ""
+    if grade == NOT_PUBLISHED:
+        return "?"
+    return LETTER[Rag(grade)]
+
+
+def legend_label(grade: str) -> str:
+    """E.g. 'R – requires improvement'."""
+    if grade == NOT_PUBLISHED:
+        return "? – grade not published"
+    return f"{LETTER[Rag(grade)]} – {MEANING[Rag(grade)]}"
+
+
+def _sizes(large: bool) -> dict[str, int]:
+    return {"label": 20 if large else 14, "title": 22 if large else 15, "cell_text": 22 if large else 15,
+            "row": 46 if large else 32, "col": 64 if large else 44}
+
+
+def _configure(chart: alt.TopLevelMixin, large: bool) -> alt.TopLevelMixin:
+    s = _sizes(large)
+    return (chart.configure_axis(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT,
+                                 titleColor=TEXT, labelLimit=420 if large else 320)
+            .configure_legend(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT, titleColor=TEXT,
+                              labelLimit=400, orient="top", direction="horizontal", columns=3)
+            .configure_header(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT)
+            .configure_title(fontSize=s["title"], color=TEXT, anchor="start")
+            .configure_view(stroke=None))
+
+
+# --- heat map ----------------------------------------------------------------------------------------
+
+def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequence[str], y_order: Sequence[str],
+             x_title: str = "", y_title: str = "", difference: bool = False, large: bool = False,
+             select: bool = True, x_labels: dict[str, str] | None = None) -> alt.TopLevelMixin:
+    """Rows `y` × columns `x`, each cell filled by its grade and carrying its letter (text, not colour alone).
+
+    `cells` needs the columns x, y, grade (a grade word, or with `difference=True` one of DIFFERENCE_FILL's keys)
+    and `letter` (what to write in the cell). With `select`, clicking a cell selects its (x, y) as the
+    selection parameter 'cell' (st.altair_chart(on_select='rerun') returns it).
+    """
+    s = _sizes(large)
+    palette = DIFFERENCE_FILL if difference else FILL
+    inks = DIFFERENCE_INK if difference else INK
+    present = [g for g in (palette if difference else GRADE_ORDER) if g in set(cells[grade])]
+    labels = {g: (g if difference else legend_label(g)) for g in present}
+    data = cells.assign(_key=cells[grade].map(labels), _ink=cells[grade].map(inks))
+    if x_labels:
+        data = data.assign(_x_label=data[x].map(x_labels).fillna(data[x]))
+    colour = alt.Color("_key:N", title=None,
+                       scale=alt.Scale(domain=[labels[g] for g in present], range=[palette[g] for g in present]),
+                       legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square", symbolSize=300))
+    base = alt.Chart(data).encode(
+        x=alt.X(f"{x}:N", sort=list(x_order), title=x_title or None,
+                axis=alt.Axis(orient="top", labelAngle=0, labelFontWeight="bold")),
+        y=alt.Y(f"{y}:N", sort=list(y_order), title=y_title or None, axis=alt.Axis(labelFontWeight="normal")),
+    )
+    rect = base.mark_rect(stroke=CELL_BORDER, strokeWidth=1).encode(color=colour)
+    if select:
+        rect = rect.add_params(alt.selection_point(name="cell", fields=[x, y], on="click", clear="dblclick"))
+    text = base.mark_text(fontSize=s["cell_text"], fontWeight="bold").encode(
+        text="letter:N", color=alt.Color("_ink:N", scale=None))
+    width = max(len(x_order) * s["col"], 240)
+    chart = alt.layer(rect, text).properties(width=width, height=max(len(y_order), 1) * s["row"])
+    return _configure(chart, large)
+
+
+# --- stacked RAG bars ---------------------------------------------------------------------------------
+
+def rag_bars(frame: pd.DataFrame, *, label: str, label_order: Sequence[str] | None = None, title: str = "",
+             large: bool = False, height_per_bar: int | None = None) -> alt.TopLevelMixin:
+    """Horizontal 100% bars: one per `label`, segments per grade (worst first), each segment with its %.
+
+    `frame` needs columns label, grade and percent. Segments under 6% keep their colour but write the % only
+    in the table beside (too narrow to read).
+    """
+    s = _sizes(large)
+    present = [g for g in GRADE_ORDER if g in set(frame["grade"])]
+    data = frame[frame["grade"].isin(present)].copy()
+    data["_key"] = data["grade"].map(legend_label)
+    data["_ink"] = data["grade"].map(INK)
+    data["_order"] = data["grade"].map({g: i for i, g in enumerate(GRADE_ORDER)})
+    data["_text"] = data["percent"].map(lambda p: f"{p:.0f}%" if pd.notna(p) and p >= 6 else "")
+    order = list(label_order) if label_order is not None else list(dict.fromkeys(data[label]))
+    colour = alt.Color("_key:N", title=None, scale=alt.Scale(domain=[legend_label(g) for g in present],
+                                                             range=[FILL[g] for g in present]),
+                       legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square", symbolSize=300))
+    base = alt.Chart(data).encode(
+        y=alt.Y(f"{label}:N", sort=order, title=None),
+        x=alt.X("percent:Q", stack="normalize", title="% of answers", axis=alt.Axis(format="%", tickCount=5)),
+        order=alt.Order("_order:Q"),
+    )
+    bars = base.mark_bar(stroke=CELL_BORDER, strokeWidth=0.5).encode(color=colour)
+    text = base.mark_text(fontSize=s["cell_text"], fontWeight="bold", align="center", dx=0).encode(
+        x=alt.X("_mid:Q", stack=None, title="% of answers", axis=alt.Axis(format="%")),
+        text="_text:N", color=alt.Color("_ink:N", scale=None)).transform_joinaggregate(
+        _total="sum(percent)", groupby=[label]).transform_window(
+        _cum="sum(percent)", sort=[alt.SortField("_order")], groupby=[label],
+        frame=[None, 0]).transform_calculate(_mid="(datum._cum - datum.percent / 2) / datum._total")
+    height = (height_per_bar or s["row"] + 8) * max(len(order), 1)
+    chart = alt.layer(bars, text).properties(height=height, width="container", title=title or "")
+    return _configure(chart, large)
+
+
+# --- trend lines ----------------------------------------------------------------------------------------
+
+def trend_lines(frame: pd.DataFrame, *, x: str, y: str, series: str, x_order: Sequence[str],
+                y_title: str = "% green", method_changes: Sequence[tuple[str, str]] = (), large: bool = False,
+                dash: str | None = None) -> alt.TopLevelMixin:
+    """One line per `series` across `x` (cycles), points labelled with the value, the series named at its end
+    (no legend lookup needed), and a dashed rule with a note where the method changed.
+
+    `method_changes`: (x value, note) pairs, e.g. ('2024-25', 'from here: panel-moderated RAG').
+    `dash`: an optional column whose values draw solid vs dashed lines (e.g. source: ratings / published).
+    """
+    s = _sizes(large)
+    data = frame.copy()
+    data["_label"] = data[y].map(lambda v: f"{v:.0f}%" if pd.notna(v) else "")
+    x_enc = alt.X(f"{x}:N", sort=list(x_order), title=None, axis=alt.Axis(labelAngle=0),
+                  scale=alt.Scale(domain=list(x_order)))
+    y_enc = alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(domain=[0, 100]))
+    colour = alt.Color(f"{series}:N", title=None, legend=None, scale=alt.Scale(scheme="dark2"))
+    base = alt.Chart(data).encode(x=x_enc, y=y_enc, color=colour)
+    line = base.mark_line(strokeWidth=4 if large else 3, point=alt.OverlayMarkDef(size=160 if large else 90))
+    if dash:
+        line = line.encode(strokeDash=alt.StrokeDash(f"{dash}:N", title=None))
+    values = base.mark_text(dy=-16, fontSize=s["label"], fontWeight="bold").encode(text="_label:N")
+    last = data.assign(_pos=data[x].map({v: i for i, v in enumerate(x_order)}))
+    last = last.sort_values("_pos").groupby(series, as_index=False).tail(1)
+    ends = alt.Chart(last).mark_text(align="left", dx=14, fontSize=s["label"], fontWeight="bold").encode(
+        x=x_enc, y=y_enc, text=f"{series}:N", color=colour)
+    layers = [line, values, ends]
+    if method_changes:
+        marks = pd.DataFrame(method_changes, columns=[x, "_note"])
+        rule = alt.Chart(marks).mark_rule(strokeDash=[6, 4], color=MUTED, strokeWidth=2).encode(x=x_enc)
+        note = alt.Chart(marks).mark_text(align="left", dx=6, y=8, fontSize=s["label"] - 2, color=TEXT).encode(
+            x=x_enc, text="_note:N")
+        layers += [rule, note]
+    chart = alt.layer(*layers).properties(height=420 if large else 320, width="container")
+    return _configure(chart, large)

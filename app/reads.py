@@ -1,0 +1,27 @@
+"""Cached reads for pages: `reads.get("heat_map_cells", scope, cycle_id=…)` runs `s11data.queries.<name>` once per
+caller's scope and arguments (results are never shared between scopes: the cache key holds `scope.cache_key`).
+
+Writes elsewhere in the app call `st.cache_data.clear()` after committing; READ_TTL bounds staleness otherwise.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from s11data import db, queries
+from s11data.scope import Scope
+
+READ_TTL = 120
+
+
+@st.cache_data(ttl=READ_TTL, show_spinner=False, max_entries=2000)
+def _run(name: str, cache_key: str, url: str, arguments: tuple[tuple[str, Any], ...], _scope: Scope) -> Any:
+    function = getattr(queries, name)
+    with db.read_session(db.get_engine(url)) as session:
+        return function(session, _scope, **dict(arguments))
+
+
+def get(name: str, scope: Scope, **arguments: Any) -> Any:
+    """The result of `queries.<name>(session, scope, **arguments)`, cached per scope."""
+    return _run(name, scope.cache_key, db.database_url(), tuple(sorted(arguments.items())), scope)

@@ -1,0 +1,65 @@
+"""Shared-screen mode: one toggle (URL `screen=1`) for large type, high contrast and no sidebar, for a meeting
+room at 1920×1080. The look is static CSS only (no data is ever written into it); navigation moves to the top
+bar and the filters into a collapsible box on the page (app.filters does that).
+
+`apply()` runs once per script run from app.shell, before navigation. `is_on()` tells charts to draw large.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from app import filters
+
+BASE_CSS = """
+<style>
+/* WCAG AA everywhere: Streamlit's captions and placeholders are grey at 60% opacity on white (< 4.5:1). */
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #3d3d3d !important; opacity: 1 !important; }
+[data-testid="stMetricLabel"] p { color: #1a1a1a !important; }
+[data-testid="stWidgetLabel"] p { color: #111111 !important; }
+a:focus-visible, button:focus-visible { outline: 3px solid #1f4e79 !important; outline-offset: 2px; }
+</style>
+"""
+
+SCREEN_CSS = """
+<style>
+html { font-size: 24px !important; }
+.stApp, .stApp p, .stApp li, .stApp span, .stApp label { color: #000000; }
+section[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stSidebarCollapseButton"] { display: none !important; }
+.stMainBlockContainer, .block-container { max-width: 100% !important; padding-left: 2.5rem !important;
+  padding-right: 2.5rem !important; padding-top: 3.5rem !important; }
+[data-testid="stMetricValue"] { font-size: 3rem !important; font-weight: 700 !important; color: #000000 !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.1rem !important; font-weight: 600 !important; }
+[data-testid="stMetricDelta"] { font-size: 1rem !important; }
+h1 { font-size: 2.2rem !important; } h2 { font-size: 1.7rem !important; } h3 { font-size: 1.35rem !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #111111 !important;
+  font-size: 0.95rem !important; }
+[data-testid="stPageLink"] p, [data-testid="stPageLink-NavLink"] p { font-size: 1rem !important; font-weight: 600; }
+[data-testid="stPageLink"] a { text-decoration: underline !important; }
+</style>
+"""
+
+TOGGLE_KEY = "screen_toggle"
+
+
+def is_on() -> bool:
+    """True in shared-screen mode (URL parameter screen=1, kept across pages)."""
+    return filters.get_param("screen") == "1"
+
+
+def apply() -> None:
+    """Inject the static CSS for this run (base always, screen mode when on)."""
+    st.html(BASE_CSS + (SCREEN_CSS if is_on() else ""))
+
+
+def toggle() -> None:
+    """The one switch for shared-screen mode, drawn at the top right of the page."""
+    st.session_state[TOGGLE_KEY] = is_on()
+
+    def _changed() -> None:
+        filters.set_param("screen", "1" if st.session_state[TOGGLE_KEY] else None)
+
+    _left, right = st.columns([5, 1])
+    with right:
+        st.toggle("Shared screen", key=TOGGLE_KEY, on_change=_changed,
+                  help="Large type, high contrast, no sidebar: for the meeting-room screen. Kept in the link.")

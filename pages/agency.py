@@ -1,0 +1,88 @@
+"""Agency drill-down: one organisation across every cycle and partnership — grades, evidence, recommendations,
+engagement. Every organisation name in the app links here (`/agency?org=…`)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from app import charts, filters, reads, screen, tables
+from app.session import current_scope
+from s11data.errors import UserError
+
+scope = current_scope()
+st.title("Agency")
+f = filters.sidebar(scope, show=("organisation",), across_partnerships=True, container=st.container())
+large = screen.is_on()
+if f.organisation_id is None:
+    st.info("Choose an organisation above (type part of its name), or follow any organisation name in the app.")
+    organisations = sorted(filters.choices(scope).organisations, key=lambda o: o.name.lower())
+    st.caption(f"{len(organisations)} organisations in your partnerships")
+    for org in organisations:
+        filters.page_link("agency", org.name, org=org.name)
+    st.stop()
+
+try:
+    profile = reads.get("agency_profile", scope, organisation_id=f.organisation_id)
+except UserError as exc:
+    st.error(str(exc))
+    st.stop()
+
+st.header(profile.name)
+st.markdown(f"**Sector:** {profile.sector}" + (f" · **also written:** {', '.join(profile.aliases)}"
+                                               if profile.aliases else ""))
+if any("Illustrative" in p for p in profile.engagement["partnership"]):
+    st.info("**Illustrative data** — this organisation belongs to the fictional demo partnership.",
+            icon=":material/science:")
+
+open_actions = profile.recommendations[profile.recommendations["status"].isin(["open", "in progress",
+                                                                              "not started"])]
+cols = st.columns(4)
+cols[0].metric("Cycles invited to", len(profile.engagement), border=True)
+cols[1].metric("Returns / reviews", int(profile.engagement["status"].isin(
+    ["submitted", "late", "reviewed", "national return"]).sum()), border=True)
+cols[2].metric("Recommendations to it", len(profile.recommendations), border=True)
+cols[3].metric("Still open", len(open_actions), border=True)
+
+st.subheader("Ratings history")
+grades = profile.grades
+if grades.empty:
+    st.info("No grades recorded for this organisation (ungraded peer reviews show their responses below).")
+else:
+    names = {p.name: p.key for p in filters.choices(scope).partnerships}
+    long = grades.melt(id_vars=["partnership", "cycle", "method", "source"], var_name="grade", value_name="count")
+    long = long[long["count"] > 0]
+    long["percent"] = 100 * long["count"] / long.groupby(["partnership", "cycle"])["count"].transform("sum")
+    long["label"] = long["partnership"].map(names) + " " + long["cycle"] + " · " + long["source"]
+    order = list(dict.fromkeys(long.sort_values(["cycle", "partnership"], ascending=[False, True])["label"]))
+    st.altair_chart(charts.rag_bars(long, label="label", label_order=order, large=large), width="stretch",
+                    alt=f"Grades of {profile.name} per cycle")
+    if (grades["source"] == "published aggregate").any():
+        st.caption("Published aggregate: the report's own per-organisation counts (e.g. NSSCP Appendix One, whose "
+                   "colours were lost in the text and are read as green, amber, red).")
+    tables.show(grades, name=f"grades {profile.name}", key="agency_grades")
+    for row in grades.drop_duplicates(["partnership", "cycle"]).itertuples():
+        filters.page_link("heat-map", f"{row.partnership} {row.cycle} on the heat map →",
+                          partnership=names.get(row.partnership, row.partnership), cycle=row.cycle, org=profile.name)
+
+st.subheader("Evidence")
+if profile.evidence.empty:
+    st.info("No answers recorded.")
+else:
+    evidence = profile.evidence.fillna("")
+    cycles = list(dict.fromkeys(evidence["partnership"] + " " + evidence["cycle"]))
+    chosen = st.selectbox("Cycle", cycles, key="agency_evidence_cycle")
+    shown = evidence[(evidence["partnership"] + " " + evidence["cycle"]) == chosen].copy()
+    shown["self"] = shown["self"].replace("", charts.NOT_PUBLISHED)
+    tables.show(shown, name=f"evidence {profile.name} {chosen}", key="agency_evidence")
+
+st.subheader("Recommendations and their progress")
+if profile.recommendations.empty:
+    st.info("No recommendation or commitment is addressed to this organisation.")
+else:
+    tables.show(profile.recommendations, name=f"recommendations {profile.name}", key="agency_recs")
+    filters.page_link("actions", "All actions →")
+
+st.subheader("Engagement history")
+tables.show(profile.engagement, name=f"engagement {profile.name}", key="agency_engagement")
+if not profile.contacts.empty:
+    tables.show(profile.contacts, name=f"contacts {profile.name}", key="agency_contacts")
+filters.page_link("engagement", "Engagement across the partnership →")

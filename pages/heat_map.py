@@ -1,0 +1,213 @@
+"""Heat map: organisations × questions or themes, each cell with its letter; click a cell for the evidence."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app import charts, filters, labels, reads, screen, tables
+from app.session import current_scope
+from s11data import queries
+from s11data.errors import UserError
+
+SORTS = {"worst": "Worst first", "sector": "By sector", "az": "A–Z"}
+VIEWS = {"stands": "Rating that stands", "self": "Self-rating", "moderated": "Moderated (panel)",
+         "difference": "Self vs panel"}
+
+scope = current_scope()
+f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "section", "sector", "organisation"))
+large = screen.is_on()
+st.title(f"Heat map · {f.partnership or ''} {f.cycle or ''}")
+if f.cycle_id is None:
+    st.warning("There is no cycle to show yet in your partnerships.")
+    st.stop()
+try:
+    info = reads.get("cycle_info", scope, cycle_id=f.cycle_id)
+except UserError as exc:
+    st.error(str(exc))
+    st.stop()
+
+controls = st.columns([2, 3, 2])
+by = controls[0].segmented_control("Columns", ["question", "theme"], default="question", key="hm_by",
+                                   format_func=str.capitalize) or "question"
+view = controls[1].segmented_control("Show", list(VIEWS), default="stands", key="hm_view",
+                                     format_func=VIEWS.get) or "stands"
+sort = controls[2].segmented_control("Sort", list(SORTS), default="worst", key="hm_sort",
+                                     format_func=SORTS.get) or "worst"
+grade_of = "stands" if view == "difference" else view
+labels.data_note(info, grade_of)
+st.caption(f.describe())
+
+
+def draw_published() -> None:
+    """A cycle known only through its report's figures: show those, labelled as such."""
+    per_question = reads.get("question_summary", scope, cycle_id=info.id, theme_id=f.theme_id, section=f.section)
+    st.subheader("Per question, as published")
+    st.caption("Percent of the returns at each grade, exactly as the report prints them (published aggregate). "
+               "No per-organisation grades were published for this cycle.")
+    if not per_question.empty:
+        per_question = per_question.assign(label=per_question["question"])
+        order = list(dict.fromkeys(per_question.sort_values(["position", "question"])["question"]))
+        st.altair_chart(charts.rag_bars(per_question, label="label", label_order=order, large=large,
+                                        height_per_bar=30), width="stretch",
+                        alt="Published per-question percentages")
+        wide = summary_table(per_question, "question")
+        tables.show(wide, name=f"per-question published {info.partnership_short} {info.label}")
+    counts = reads.get("organisation_counts", scope, cycle_id=info.id, sector=f.sector)
+    st.subheader("Per organisation, as published")
+    st.caption("How many questions each organisation rated at each grade (the report's Appendix One). "
+               "The colours of these columns were lost in the report's text; they are read as green, amber, red "
+               "in that order.")
+    tables.show(counts.drop(columns=["source"]), name=f"per-organisation published {info.partnership_short} "
+                f"{info.label}", links={"organisation": "agency"})
+    draw_responses("Quoted responses")
+
+
+def summary_table(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Per question % at each grade, one row per question (the NSSCP report's layout)."""
+    wide = frame.pivot_table(index=[key, "position"], columns="grade", values="percent", aggfunc="sum")
+    present = [g for g in queries.GRADES if g in wide.columns]
+    wide = wide.reindex(columns=present).reset_index().sort_values(["position", key]).drop(columns="position")
+    wide.columns.name = None
+    texts = frame.drop_duplicates(key).set_index(key)["text"]
+    wide.insert(1, "text", wide[key].map(texts))
+    return wide.rename(columns={g: f"% {g.lower()}" for g in present})
+
+
+def draw_responses(title: str) -> None:
+    """Ungraded peer reviews (and published quotations): what each organisation said, by question."""
+    cells = reads.get("heat_map_cells", scope, cycle_id=info.id, theme_id=f.theme_id, section=f.section,
+                      sector=f.sector, organisation_id=f.organisation_id)
+    st.subheader(title)
+    if cells.empty:
+        st.info("No responses recorded for these filters.")
+        return
+    st.caption("This cycle has no grades to colour: the responses are shown as written.")
+    shown = cells[cells["evidence"] != ""][["organisation", "column", "column_label", "evidence"]]
+    tables.show(shown.rename(columns={"column": "question", "column_label": "text"}),
+                name=f"responses {info.partnership_short} {info.label}", links={"organisation": "agency"})
+
+
+def draw_ratings() -> None:
+    cells = reads.get("heat_map_cells", scope, cycle_id=info.id, by=by, theme_id=f.theme_id, section=f.section,
+                      sector=f.sector, organisation_id=f.organisation_id)
+    if cells.empty:
+        st.info("No ratings for these filters.")
+        return
+    higher = queries.rated_higher_than_panel(cells)
+    cells = cells.copy()
+    if view == "difference":
+        cells["shown"] = [difference(s, m) for s, m in zip(cells["self"], cells["moderated"])]
+        cells["letter"] = [f"{charts.cell_letter(s)}›{charts.cell_letter(m)}" if m else charts.cell_letter(s)
+                           for s, m in zip(cells["self"], cells["moderated"])]
+    else:
+        cells["shown"] = cells[view].fillna(charts.NOT_PUBLISHED if view != "moderated" else "")
+        cells = cells[cells["shown"] != ""]
+        cells["letter"] = cells["shown"].map(charts.cell_letter)
+    if cells.empty:
+        st.info("The panel moderated none of these ratings." if view == "moderated" else "No ratings.")
+        return
+    columns = list(dict.fromkeys(cells.sort_values(["position", "column"])["column"]))
+    rows = row_order(cells)
+    x_labels = dict(zip(cells["column"], cells["column_label"]))
+    chart = charts.heat_map(cells, x="column", y="organisation", grade="shown", x_order=columns, y_order=rows,
+                            difference=view == "difference", large=large,
+                            x_title="Question" if by == "question" else "Theme")
+    event = st.altair_chart(chart, on_select="rerun", selection_mode="cell", key="heat_map_chart",
+                            alt=f"Heat map of {len(rows)} organisations by {by}; each cell shows its letter.")
+    st.caption("Click a cell to read its evidence and open the organisation. Letters: R requires improvement, "
+               "A good, G outstanding, – not rated, N/A not applicable, ? grade not published.")
+    if not higher.empty:
+        st.warning("**Rated themselves higher than the panel:** " + "; ".join(
+            f"{org} ({n} {'cell' if n == 1 else 'cells'})" for org, n in higher.itertuples(index=False, name=None)),
+            icon=":material/flag:")
+    show_selection(event, cells)
+    if by == "question":
+        with st.expander("What each question asks", expanded=False):
+            st.dataframe(pd.DataFrame({"question": columns, "text": [x_labels[c] for c in columns]}),
+                         hide_index=True, width="stretch")
+    draw_summaries()
+
+
+def difference(self_grade: str | None, moderated: str | None) -> str:
+    if not moderated:
+        return "not moderated"
+    rank = {g: i for i, g in enumerate(queries.GRADES[:3])}
+    s, m = rank.get(self_grade or ""), rank.get(moderated)
+    if s is None or m is None or s == m:
+        return "same as panel"
+    return "higher than panel" if s > m else "lower than panel"
+
+
+def row_order(cells: pd.DataFrame) -> list[str]:
+    rank = {"Red": 0, "Amber": 1, "Green": 2}
+    per_org = cells.groupby(["organisation", "sector"]).agg(
+        red=("stands", lambda s: (s == "Red").sum()), amber=("stands", lambda s: (s == "Amber").sum()),
+        worst=("stands", lambda s: min((rank.get(g, 3) for g in s), default=3))).reset_index()
+    if sort == "worst":
+        per_org = per_org.sort_values(["worst", "red", "amber", "organisation"], ascending=[True, False, False, True])
+    elif sort == "sector":
+        per_org = per_org.sort_values(["sector", "organisation"])
+    else:
+        per_org = per_org.sort_values("organisation", key=lambda s: s.str.lower())
+    return list(per_org["organisation"])
+
+
+def show_selection(event, cells: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
+    """The clicked cell: its grades, its evidence, and the way to the agency."""
+    picked = (event.selection.get("cell") or []) if event else []
+    if not picked:
+        return
+    point = picked[0]
+    org, column = point.get("organisation"), point.get("column")
+    chosen = cells[(cells["organisation"] == org) & (cells["column"] == column)]
+    if chosen.empty:
+        return
+    cell = chosen.iloc[0]
+    with st.container(border=True):
+        st.markdown(f"#### {org} · {column}")
+        if cell["column_label"] != column:
+            st.caption(cell["column_label"])
+        grades = [f"Self-rating: **{cell['self'] or 'not published'}**"]
+        grades.append(f"Panel: **{cell['moderated']}**" if cell["moderated"] else "Panel: not moderated")
+        st.markdown(" · ".join(grades))
+        if by == "question":
+            st.markdown(f"> {cell['evidence']}" if cell["evidence"] else "_No evidence text recorded._")
+        else:
+            st.caption(f"Lowest grade among {cell['answers']} answers on this theme; choose Columns: Question "
+                       "to read each answer's evidence.")
+        filters.page_link("agency", f"Open {org} →", org=org, icon=":material/apartment:")
+
+
+def draw_summaries() -> None:
+    summary = reads.get("question_summary", scope, cycle_id=info.id, grade_of=grade_of, theme_id=f.theme_id,
+                        section=f.section, sector=f.sector)
+    counts = reads.get("organisation_counts", scope, cycle_id=info.id, grade_of=grade_of, theme_id=f.theme_id,
+                       section=f.section, sector=f.sector)
+    if f.organisation_id is not None:
+        counts = counts[counts["organisation_id"] == f.organisation_id]
+    st.subheader("Per question: % of returns at each grade")
+    if by == "question" and not summary.empty:
+        tables.show(summary_table(summary, "question"), name=f"per-question {info.partnership_short} {info.label}")
+    elif not summary.empty:
+        st.caption("Shown by question; switch Columns to Question for the per-question layout.")
+        tables.show(summary_table(summary, "question"), name=f"per-question {info.partnership_short} {info.label}")
+    st.subheader("Per organisation: how many questions at each grade")
+    tables.show(counts.drop(columns=["source"]), name=f"per-organisation {info.partnership_short} {info.label}",
+                links={"organisation": "agency"})
+    published = reads.get("published_aggregates", scope, cycle_id=info.id, subject_kind="question")
+    if not published.empty:
+        st.subheader("The report's own judgements (published aggregate)")
+        st.caption("Figures as the report prints them, beside the ratings above.")
+        tables.show(published[["subject", "text", "grade", "count", "percent", "base", "note", "reference"]]
+                    .rename(columns={"subject": "question"}),
+                    name=f"published {info.partnership_short} {info.label}")
+
+
+if info.source == queries.PUBLISHED:
+    draw_published()
+elif info.source == queries.RESPONSES:
+    draw_responses("Responses by organisation")
+elif info.source == queries.NOTHING:
+    st.info("Nothing recorded for this cycle yet: no returns, no published figures.")
+else:
+    draw_ratings()

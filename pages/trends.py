@@ -1,0 +1,104 @@
+"""Trends: % green / amber / red per theme across cycles, one organisation's trajectory, partnerships side by side."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app import charts, filters, labels, reads, screen, tables
+from app.session import current_scope
+
+MEASURES = {"Green": "% green", "Amber": "% amber", "Red": "% red"}
+
+scope = current_scope()
+f = filters.sidebar(scope, show=("partnership", "theme", "sector", "organisation"))
+large = screen.is_on()
+st.title(f"Trends · {f.partnership or ''}")
+filters.illustrative_banner(f)
+st.caption("Themes carry a trend across framework changes: every question is tagged with themes from one stable "
+           "list. Dashed lines are cycles known only through the report's published figures (published aggregate); "
+           "a dashed rule marks a change of method.")
+
+
+def method_changes(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """(cycle, note) where a cycle was assessed differently from the one before it."""
+    cycles = frame.drop_duplicates("cycle").sort_values("cycle")
+    changes, last = [], None
+    for row in cycles.itertuples():
+        how = (row.method, row.scale)
+        if last is not None and how != last:
+            changes.append((row.cycle, f"from here: {labels.method_words_of(row.method, row.scale)}"))
+        last = how
+    return changes
+
+
+def short_names() -> dict[str, str]:
+    return {p.name: p.key for p in filters.choices(scope).partnerships}
+
+
+def wide_table(frame: pd.DataFrame, index: list[str]) -> pd.DataFrame:
+    wide = frame.pivot_table(index=index, columns="grade", values="percent", aggfunc="sum")
+    present = [g for g in ("Red", "Amber", "Green", "Not rated", "Not applicable") if g in wide.columns]
+    wide = wide.reindex(columns=present).reset_index()
+    wide.columns.name = None
+    return wide.rename(columns={g: f"% {g.lower()}" for g in present})
+
+
+# --- 1. themes across cycles ----------------------------------------------------------------------------------
+st.header("Themes across cycles")
+themes = reads.get("rag_by_cycle", scope, partnership_id=f.partnership_id, theme_id=f.theme_id, sector=f.sector,
+                   by_theme=True)
+ungraded = reads.get("ungraded_cycles", scope, partnership_id=f.partnership_id)
+if themes.empty:
+    st.info("No graded cycles for this partnership yet.")
+else:
+    order = sorted(themes["cycle"].unique())
+    measure = st.segmented_control("Measure", list(MEASURES), default="Green", key="trend_measure",
+                                   format_func=MEASURES.get) or "Green"
+    line = themes[themes["grade"] == measure].copy()
+    line["source"] = line["source"].str.replace("ratings", "ratings per organisation")
+    chart = charts.trend_lines(line, x="cycle", y="percent", series="theme", x_order=order,
+                               y_title=MEASURES[measure], method_changes=method_changes(themes), large=large,
+                               dash="source")
+    st.altair_chart(chart, width="stretch", alt=f"{MEASURES[measure]} per theme across cycles")
+    tables.show(wide_table(themes, ["cycle", "method", "source", "theme"]),
+                name=f"themes by cycle {f.partnership}", key="trend_themes")
+if not ungraded.empty:
+    st.caption("Cycles without grades (not in the chart): " + "; ".join(
+        f"{r.cycle} ({r.method}, {r.source})" for r in ungraded.itertuples()))
+
+# --- 2. one organisation ---------------------------------------------------------------------------------------
+st.header("One organisation's trajectory")
+if f.organisation_id is None:
+    st.info("Choose an organisation in the filters to see its grades across every cycle and partnership.")
+else:
+    org = reads.get("rag_by_cycle", scope, organisation_id=f.organisation_id, theme_id=f.theme_id)
+    filters.page_link("agency", f"{f.org}: full profile →", org=f.org, icon=":material/apartment:")
+    if org.empty:
+        st.info(f"No grades recorded for {f.org}.")
+    else:
+        org = org.assign(label=org["partnership"].map(short_names()) + " " + org["cycle"] + " · " + org["source"])
+        order = list(dict.fromkeys(org.sort_values(["cycle", "partnership"])["label"]))
+        st.altair_chart(charts.rag_bars(org, label="label", label_order=order, large=large), width="stretch",
+                        alt=f"Grades of {f.org} per cycle")
+        if (org["source"] == "published aggregate").any():
+            st.caption("Published aggregate rows are the report's per-organisation counts (Appendix One); their "
+                       "colours were lost in the report's text and are read as green, amber, red.")
+        tables.show(wide_table(org, ["partnership", "cycle", "method", "source"]), name=f"trajectory {f.org}",
+                    key="trend_org")
+
+# --- 3. partnerships side by side ------------------------------------------------------------------------------
+st.header("Partnerships side by side")
+everyone = reads.get("rag_by_cycle", scope, theme_id=f.theme_id, sector=f.sector)
+if everyone.empty:
+    st.info("No graded cycles in your partnerships.")
+else:
+    names = short_names()
+    everyone = everyone.assign(label=everyone["partnership"].map(names) + " " + everyone["cycle"] + [
+        " (illustrative)" if i else "" for i in everyone["illustrative"]] + " · " + everyone["source"])
+    order = list(dict.fromkeys(everyone.sort_values(["illustrative", "partnership", "cycle"])["label"]))
+    st.altair_chart(charts.rag_bars(everyone, label="label", label_order=order, large=large), width="stretch",
+                    alt="Grades of each partnership's cycles side by side")
+    st.caption("Each bar is one cycle of one partnership" + (f", theme: {f.theme}" if f.theme else "")
+               + ". Frameworks and methods differ between partnerships: compare the shape, not the decimals.")
+    tables.show(wide_table(everyone, ["partnership", "cycle", "method", "source"]), name="partnerships side by side",
+                key="trend_partnerships")
