@@ -30,8 +30,14 @@ _WORDS: dict[str, Rag] = {
     "-": Rag.NOT_RATED, "–": Rag.NOT_RATED, "—": Rag.NOT_RATED,
     "n/a": Rag.NOT_APPLICABLE, "na": Rag.NOT_APPLICABLE, "not applicable": Rag.NOT_APPLICABLE,
     "n.a.": Rag.NOT_APPLICABLE, "n a": Rag.NOT_APPLICABLE,
+    "n.a": Rag.NOT_APPLICABLE, "n/r": Rag.NOT_RATED, "not answered": Rag.NOT_RATED, "no rating": Rag.NOT_RATED,
+    "not scored": Rag.NOT_RATED,
 }
-_SPLIT = re.compile(r"\s*(?:/|\\|&|\band\b|\bto\b|,|\|)\s*")
+_SPLIT = re.compile(r"\s*(?:/|\\|&|\band\b|\bto\b|\bor\b|,|\|)\s*|(?<=[a-z])\s*[-–—]\s*(?=[a-z])")
+_COLOURS = {"green", "amber", "red"}
+_LABEL = re.compile(r"^(?:rag|rating|grade|score)\s*[:=]\s*")
+_DESCRIBED = re.compile(r"^(?P<head>[^()]+?)\s*(?:\((?P<paren>[^()]*)\)|(?:\s[-–—=:]|[=:])\s*(?P<tail>.+))$")
+"""A grade followed by its meaning: "Green (Outstanding)", "3 - High compliance", "0 = non-compliance"."""
 _ZERO_TO_THREE = {"0": Rag.RED, "1": Rag.RED, "2": Rag.AMBER, "3": Rag.GREEN}
 
 
@@ -58,7 +64,7 @@ def parse_grade(value: object, scale: Scale = Scale.RAG) -> Grade:
     raw = "" if value is None else str(value).strip()
     if raw.lower() in {"", "nan", "none"}:
         return Grade(raw="", rag=Rag.NOT_RATED, note="blank: not rated")
-    key = re.sub(r"\s+", " ", raw.lower()).strip(" .")
+    key = _LABEL.sub("", re.sub(r"\s+", " ", raw.lower()).strip(" ."))
     if key in _WORDS:
         return Grade(raw, _WORDS[key])
     number = _as_number(key)
@@ -66,14 +72,43 @@ def parse_grade(value: object, scale: Scale = Scale.RAG) -> Grade:
         if number in _ZERO_TO_THREE and scale != Scale.NONE:
             return Grade(raw, _ZERO_TO_THREE[number], scale=Scale.ZERO_TO_THREE)
         raise GradeError(f"'{raw}' is not a grade on the 0–3 scale; use {accepted_grades(scale)}")
+    described = _described(key, raw, scale)
+    if described is not None:
+        return described
     parts = [p for p in _SPLIT.split(key) if p]
+    if len(parts) == 1 and len(key.split()) > 1 and set(key.split()) <= _COLOURS:
+        parts = key.split()  # "Amber Green"
     if len(parts) > 1:
-        grades = [parse_grade(p, scale).rag for p in parts]
+        try:
+            grades = [parse_grade(p, scale).rag for p in parts]
+        except GradeError:
+            raise GradeError(f"'{raw}' is not a grade; use {accepted_grades(scale)}") from None
         ranked = [g for g in grades if g in RAG_ORDER]
         if ranked and len(ranked) == len(grades):
             lower = min(ranked, key=RAG_ORDER.__getitem__)
             return Grade(raw, lower, note=f"combined grade '{raw}': the lower grade ({lower.value}) stands")
     raise GradeError(f"'{raw}' is not a grade; use {accepted_grades(scale)}")
+
+
+def _described(key: str, raw: str, scale: Scale) -> Grade | None:
+    """A single grade followed by words that mean the same or are no grade at all, e.g. "3 - High compliance"."""
+    match = _DESCRIBED.match(key)
+    if match is None:
+        return None
+    head = match["head"].strip(" .")
+    if head not in _WORDS and _as_number(head) is None:
+        return None
+    try:
+        grade = parse_grade(head, scale)
+    except GradeError:
+        return None
+    try:
+        tail = parse_grade(match["paren"] if match["paren"] is not None else match["tail"], scale)
+    except GradeError:
+        return Grade(raw, grade.rag, scale=grade.scale)  # the words describe the grade
+    if tail.raw and tail.rag != grade.rag:
+        return None  # two different grades: read as a combined one below
+    return Grade(raw, grade.rag, scale=grade.scale)
 
 
 def _as_number(key: str) -> str | None:
