@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import filters, screen
+from app import auth, filters, screen
 from s11data import db
 
 PAGES_DIR = "../pages"
+PAGE_NEEDS: dict[str, str] = {"upload": "import", "users": "users"}
+"""url_path → the `Scope.can` action a page needs; other roles do not get it in navigation (a deep link to it
+falls back to the default page), and the page checks again itself."""
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
@@ -24,7 +27,10 @@ def run() -> None:
         st.Page(f"{PAGES_DIR}/heat_map.py", title="Heat map", icon=":material/grid_on:", url_path="heat-map"),
         st.Page(f"{PAGES_DIR}/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
         st.Page(f"{PAGES_DIR}/agency.py", title="Agency", icon=":material/apartment:", url_path="agency"),
+        st.Page(f"{PAGES_DIR}/users.py", title="Users", icon=":material/manage_accounts:", url_path="users"),
     ]
+    scope = auth.require_user(pages)  # the gate: no page runs without a signed-in user (pages: keeps deep links)
+    pages = [p for p in pages if p.url_path not in PAGE_NEEDS or scope.can(PAGE_NEEDS[p.url_path])]
     filters.sync()  # shared filters: an incoming link wins, then they are kept in the URL across pages
     filters.register_pages(pages)
     screen.apply()

@@ -24,7 +24,8 @@ from .scope import Scope, ScopeError, in_scope
 
 ACTIONS = (
     "sign-in", "sign-in failed", "sign-in refused", "sign-out", "account locked",
-    "user.add", "user.disable", "user.enable", "user.reset-password", "user.unlock", "user.demo-accounts",
+    "sessions ended", "user.add", "user.disable", "user.enable", "user.reset-password", "user.unlock",
+    "user.partnerships", "user.demo-accounts",
     "import", "cycle", "invitation", "recommendation", "progress", "export",
 )
 """Actions in use. Others may be added; keep them short and stable so the log can be filtered."""
