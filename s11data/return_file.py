@@ -132,7 +132,16 @@ def looks_like_question(header: str) -> bool:
 
 
 def _recognised(cells: list[str]) -> int:
-    return sum(1 for c in cells if c.strip() and (column_role(c) or looks_like_question(c)))
+    """How many cells read as column names (a bare number is data, not a question code, for this count)."""
+    return sum(1 for c in cells if c.strip() and (column_role(c) or (looks_like_question(c) and not _number(c))))
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 # --- reading ----------------------------------------------------------------------------------------

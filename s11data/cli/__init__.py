@@ -8,6 +8,7 @@ from importlib import import_module
 COMMAND_MODULES = [
     "s11data.cli.database",
     "s11data.cli.export",
+    "s11data.cli.import_",
     "s11data.cli.users",
 ]
 
