@@ -19,6 +19,8 @@ from sqlalchemy.engine import make_url
 
 from s11data import db
 
+from browser import app_database, app_server, chromium  # noqa: E402,F401 - browser-test fixtures (tests/browser.py)
+
 PG_ADMIN_URL = os.environ.get("S11_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = bool(os.environ.get("CI")) or os.environ.get("S11_REQUIRE_POSTGRES") == "1"
 RUN_ID = uuid.uuid4().hex[:8]
