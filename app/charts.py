@@ -99,7 +99,10 @@ def _sizes(large: bool) -> dict[str, int]:
 
 
 def _configure(chart: alt.TopLevelMixin, large: bool) -> alt.TopLevelMixin:
+    """Text sizes and colours; width fits the page, height stays the plot's own (Streamlit's default 'fit' would
+    squeeze legend and axes into the given height)."""
     s = _sizes(large)
+    chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
     return (chart.configure_axis(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT,
                                  titleColor=TEXT, labelLimit=420 if large else 320)
             .configure_legend(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT, titleColor=TEXT,
@@ -219,3 +222,58 @@ def trend_lines(frame: pd.DataFrame, *, x: str, y: str, series: str, x_order: Se
         layers += [rule, note]
     chart = alt.layer(*layers).properties(height=420 if large else 320, width="container")
     return _configure(chart, large)
+
+
+# --- counts per stage (the engagement funnel) ------------------------------------------------------------
+
+STAGE_FILL: tuple[str, ...] = ("#C6DBEF", "#9ECAE1", "#4292C6", "#08519C")
+"""Light to dark blue, one per stage in order; each bar also carries its stage name and count as text."""
+
+
+def stage_bars(frame: pd.DataFrame, *, stage: str, value: str, group: str, stage_order: Sequence[str],
+               large: bool = False, value_title: str = "organisations") -> alt.TopLevelMixin:
+    """One block of horizontal bars per `group` (e.g. cycle), one bar per stage in `stage_order` (e.g. invited →
+    responded → submitted → reviewed), each bar labelled '<stage>: <count>' at its end (no legend lookup)."""
+    s = _sizes(large)
+    order = list(stage_order)
+    data = frame.assign(_text=frame[stage].astype(str) + ": " + frame[value].astype(str),
+                        _stage=frame[stage].astype(str))
+    fills = [STAGE_FILL[min(i, len(STAGE_FILL) - 1)] for i in range(len(order))]
+    base = alt.Chart(data).encode(
+        y=alt.Y(f"{group}:N", title=None, axis=alt.Axis(labelFontWeight="bold")),
+        yOffset=alt.YOffset("_stage:N", sort=order),
+        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(tickMinStep=1, format="d")))
+    bars = base.mark_bar(stroke=CELL_BORDER, strokeWidth=0.5).encode(
+        color=alt.Color("_stage:N", sort=order, title=None, scale=alt.Scale(domain=order, range=fills),
+                        legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square")))
+    text = base.mark_text(align="left", dx=6, fontSize=s["label"] - 1, color=TEXT).encode(text="_text:N")
+    groups = max(data[group].nunique(), 1)
+    chart = alt.layer(bars, text).properties(height=groups * len(order) * (s["row"] - 8), width="container")
+    return _configure(chart, large)
+
+
+# --- engagement status board -----------------------------------------------------------------------------
+
+STATUS_FILL: dict[str, str] = {
+    "engaged": "#CDEBDF",          # tint of Okabe–Ito bluish green
+    "own state": "#D6E6F4",        # tint of Okabe–Ito blue
+    "did not engage": "#F6D2BF",   # tint of Okabe–Ito vermillion
+    "missing": "#FFE9A8",          # tint of Okabe–Ito yellow
+}
+"""Background of each group of engagement states; light enough for black text (AA), and the status word is
+always written in the cell, so colour is never the only signal."""
+
+
+def status_board_style(frame: pd.DataFrame):  # type: ignore[no-untyped-def]
+    """A pandas Styler for a status board: each status cell tinted by its group (engaged, own state, did not
+    engage, missing), missing in bold."""
+    from s11data.engagement import GROUP
+
+    def cell(value: object) -> str:
+        group = GROUP.get(value) if isinstance(value, str) else None
+        if group is None:
+            return ""
+        bold = "font-weight: bold; " if group == "missing" else ""
+        return f"{bold}background-color: {STATUS_FILL[group]}; color: #000000"
+
+    return frame.style.map(cell)

@@ -55,6 +55,8 @@ CHOICES_TTL = 300
 PAGES_KEY = "s11_pages"
 """Session key of url_path → st.Page of this user's navigation (app.shell `register_pages`)."""
 PAGES_DIR = "../pages"
+DEFAULT_PAGE = "overview"
+"""The default page is served at '/' (Streamlit ignores a default page's url_path)."""
 MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$")
 _ALL = ""
 
@@ -345,7 +347,8 @@ def link(page: str, **params: object) -> str:
     from urllib.parse import urlencode
 
     query = urlencode(_link_params(params))
-    return f"/{page}" + (f"?{query}" if query else "")
+    path = "/" if page == DEFAULT_PAGE else f"/{page}"
+    return path + (f"?{query}" if query else "")
 
 
 def page_file(page: str):  # type: ignore[no-untyped-def]

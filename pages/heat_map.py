@@ -66,7 +66,10 @@ def summary_table(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     """Per question % at each grade, one row per question (the NSSCP report's layout)."""
     wide = frame.pivot_table(index=[key, "position"], columns="grade", values="percent", aggfunc="sum")
     present = [g for g in queries.GRADES if g in wide.columns]
-    wide = wide.reindex(columns=present).reset_index().sort_values(["position", key]).drop(columns="position")
+    wide = wide.reindex(columns=present)
+    if (frame["source"] == queries.RATINGS).all():
+        wide = wide.fillna(0.0)  # counted from ratings: a grade nobody gave is 0%, not unknown
+    wide = wide.reset_index().sort_values(["position", key]).drop(columns="position")
     wide.columns.name = None
     texts = frame.drop_duplicates(key).set_index(key)["text"]
     wide.insert(1, "text", wide[key].map(texts))

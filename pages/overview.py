@@ -34,7 +34,8 @@ except UserError as exc:
     st.error(str(exc))
     st.stop()
 
-st.caption(f"{info.partnership} · {info.title or info.label} · {f.describe()}")
+chosen = [f"{k}: {v}" for k, v in (("theme", f.theme), ("sector", f.sector)) if v]
+st.caption(" · ".join([info.partnership, info.title or info.label, *chosen]))
 labels.data_note(info)
 
 
@@ -58,16 +59,19 @@ with cols[0]:
     st.caption(" · ".join(parts))
     filters.page_link("engagement", "Who returned, and when →")
 green, red = percent(mix, "Green"), percent(mix, "Red")
+source_words = " · published aggregate" if info.source == queries.PUBLISHED else ""
+if before is not None and (before.method, before.scale) != (info.method, info.scale):
+    source_words += f" · {before.label} was {labels.method_words(before)}: the method changed"
 earlier_green, earlier_red = percent(earlier, "Green"), percent(earlier, "Red")
 with cols[1]:
-    st.metric("Green (outstanding)", "–" if green is None else f"{green:.0f}%", border=True,
+    st.metric("Green", "–" if green is None else f"{green:.0f}%", border=True,
               delta=points(green, earlier_green), delta_color="normal")
-    st.caption("of all answers" + (" · published aggregate" if info.source == queries.PUBLISHED else ""))
+    st.caption("outstanding, of all answers" + source_words)
     filters.page_link("heat-map", "See every rating →")
 with cols[2]:
-    st.metric("Red (requires improvement)", "–" if red is None else f"{red:.0f}%", border=True,
+    st.metric("Red", "–" if red is None else f"{red:.0f}%", border=True,
               delta=points(red, earlier_red), delta_color="inverse")
-    st.caption("of all answers" + (" · published aggregate" if info.source == queries.PUBLISHED else ""))
+    st.caption("requires improvement, of all answers" + source_words)
     filters.page_link("trends", "Change across cycles →")
 with cols[3]:
     st.metric("Open actions", f"{actions.open}", border=True,

@@ -520,6 +520,8 @@ def heat_map_cells(session: Session, scope: Scope, cycle_id: int, *, by: str = "
     stmt = (stmt.join(QuestionTheme, QuestionTheme.question_id == Question.id)
             .join(Theme, Theme.id == QuestionTheme.theme_id)
             .group_by(Organisation.name, Organisation.id, Organisation.sector, Theme.name, Theme.position))
+    if theme_id is not None:
+        stmt = stmt.where(QuestionTheme.theme_id == theme_id)
     rows = [(o, oid, _value(sec), theme, theme, "", pos, _rank_grade(sr), _rank_grade(mr) if nm else None,
              _rank_grade(st), "", n)
             for o, oid, sec, theme, pos, sr, mr, st, nm, n in session.execute(stmt)]
@@ -655,6 +657,8 @@ def rag_by_cycle(session: Session, scope: Scope, *, partnership_id: int | None =
     if by_theme:
         stmt = (stmt.join(QuestionTheme, QuestionTheme.question_id == Question.id)
                 .join(Theme, Theme.id == QuestionTheme.theme_id))
+        if theme_id is not None:  # only the chosen theme's rows, not the other themes its questions carry
+            stmt = stmt.where(QuestionTheme.theme_id == theme_id)
     stmt = stmt.group_by(Cycle.id, *theme_col, grade)
     rows = []
     for row in session.execute(stmt):
