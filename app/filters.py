@@ -203,7 +203,8 @@ def _find_partnership(c: queries.Choices, text: str | None) -> queries.Partnersh
     if not text:
         return None
     wanted = normalise(text)
-    return next((p for p in c.partnerships if wanted in {normalise(p.name), normalise(p.short_name)}), None)
+    return next((p for p in c.partnerships
+                 if wanted in {normalise(p.name), normalise(p.short_name), *map(normalise, p.aliases)}), None)
 
 
 def _find_cycle(cycles: list[queries.CycleChoice], text: str | None) -> queries.CycleChoice | None:

@@ -126,8 +126,8 @@ def draw_ratings() -> None:
     show_selection(event, cells)
     if by == "question":
         with st.expander("What each question asks", expanded=False):
-            st.dataframe(pd.DataFrame({"question": columns, "text": [x_labels[c] for c in columns]}),
-                         hide_index=True, width="stretch")
+            tables.show(pd.DataFrame({"question": columns, "text": [x_labels[c] for c in columns]}),
+                        name=f"questions {info.partnership_short} {info.label}")
     draw_summaries()
 
 

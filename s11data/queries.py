@@ -24,6 +24,7 @@ from .models import (
     Organisation,
     OrganisationAlias,
     Partnership,
+    PartnershipAlias,
     ProgressUpdate,
     PublishedAggregate,
     Question,
@@ -47,6 +48,7 @@ class PartnershipChoice:
     name: str
     short_name: str
     illustrative: bool
+    aliases: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -86,8 +88,12 @@ class Choices:
 
 def filter_choices(session: Session, scope: Scope) -> Choices:
     """The partnerships, cycles, sections, themes and organisations the caller may filter by."""
+    aliases: dict[int, list[str]] = {}
+    for pid, alias in session.execute(select(PartnershipAlias.partnership_id, PartnershipAlias.alias)
+                                      .where(in_scope(PartnershipAlias.partnership_id, scope))):
+        aliases.setdefault(pid, []).append(alias)
     partnerships = tuple(
-        PartnershipChoice(pid, name, short or "", bool(illustrative))
+        PartnershipChoice(pid, name, short or "", bool(illustrative), tuple(sorted(aliases.get(pid, []))))
         for pid, name, short, illustrative in session.execute(
             select(Partnership.id, Partnership.name, Partnership.short_name, Partnership.illustrative)
             .where(in_scope(Partnership.id, scope)).order_by(Partnership.illustrative, Partnership.name)))
