@@ -35,6 +35,7 @@ SIGNED_IN_AT = "s11_signed_in_at"
 TOKEN_ID = "s11_token_id"
 DEMO_KEY = "s11_demo"
 NOTICE = "s11_sign_in_notice"
+SIGN_OUT = "s11_sign_out_requested"
 FIRST_ADMIN = ('s11 users add USERNAME --role admin --name "Your Name" --partnership "PARTNERSHIP NAME"\n'
                '# or --all-partnerships; the password is asked for (or read with --password-stdin)')
 
@@ -109,14 +110,18 @@ def require_user(pages: list[Any] | None = None) -> Scope:
     with db.read_session(engine) as session:
         demo = users.demo_mode(session, embedded)
     st.session_state[DEMO_KEY] = demo
-    if not _signed_in():
+    if st.session_state.pop(SIGN_OUT, False) and _signed_in():
+        username = st.session_state["username"]
+        users.record_sign_out(engine, username, st.session_state.get(TOKEN_ID))
+        _end_session(_authenticator(engine, url, key, username), "You are signed out.")
+    elif not _signed_in():
         _sign_in_with_cookie(engine, url, key, demo)
     if _signed_in():
         with db.read_session(engine) as session:
             scope = users.session_scope(session, st.session_state["username"], demo,
                                         st.session_state.get(SIGNED_IN_AT))
         if scope is not None:
-            return _admitted(engine, url, key, scope, demo, pages)
+            return _admitted(scope, demo)
         _end_session(_authenticator(engine, url, key, None), "Your session has ended (the account was changed, "
                                     "disabled or locked). Please sign in again.")
     return _sign_in_page(engine, url, key, demo, pages)
@@ -155,19 +160,20 @@ def _sign_in_with_cookie(engine: Engine, url: str, key: str, demo: bool) -> None
     users.record_cookie_sign_in(engine, claims.username)
 
 
-def _admitted(engine: Engine, url: str, key: str, scope: Scope, demo: bool, pages: list[Any] | None) -> Scope:
+def _admitted(scope: Scope, demo: bool) -> Scope:
     set_scope(scope)
     if demo:
         demo_banner()
     with st.sidebar:
         st.caption(f"Signed in as **{st.session_state.get('name') or scope.username}** · {scope.role.value}"
                    + (f" · {scope.subgroup}" if scope.subgroup else ""))
-        sign_out = st.button("Sign out", key="s11_sign_out", icon=":material/logout:")
-    if sign_out:
-        users.record_sign_out(engine, scope.username, st.session_state.get(TOKEN_ID))
-        _end_session(_authenticator(engine, url, key, scope.username), "You are signed out.")
-        return _sign_in_page(engine, url, key, demo, pages)
+        st.button("Sign out", key="s11_sign_out", icon=":material/logout:", on_click=_ask_sign_out)
     return scope
+
+
+def _ask_sign_out() -> None:
+    """The button's callback: the next run (which it starts) signs out before anything is drawn."""
+    st.session_state[SIGN_OUT] = True
 
 
 def _end_session(authenticator: stauth.Authenticate, notice: str) -> None:
@@ -210,7 +216,7 @@ def _sign_in_page(engine: Engine, url: str, key: str, demo: bool, pages: list[An
             st.session_state[SIGNED_IN_AT] = _utcnow()
             st.session_state[TOKEN_ID] = f"{authenticator.cookie_controller.cookie_model.exp_date:.6f}"
             st.session_state[DEMO_KEY] = demo
-            return _admitted(engine, url, key, result.scope, demo, pages)
+            return _admitted(result.scope, demo)
         message.error(result.message)
     if pages:
         st.navigation(pages, position="hidden")  # remember the page asked for; none of them runs

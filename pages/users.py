@@ -17,7 +17,7 @@ if not scope.can("users"):
     st.error("Only an admin can manage users.")
     st.stop()
 
-engine = db.get_engine()
+engine = db.get_engine(db.database_url())  # by URL: get_engine() alone is cached per process
 
 
 def _write(what, *args, done: str) -> bool:  # type: ignore[no-untyped-def]
@@ -77,16 +77,16 @@ with listing:
 
 with adding:
     with st.form("users_add", clear_on_submit=False):
-        username = st.text_input("Username", help="lower case letters, digits, '.', '_', '@', '-'")
-        name = st.text_input("Full name")
-        email = st.text_input("E-mail (optional)")
-        role = st.selectbox("Role", [r.value for r in Role],
+        username = st.text_input("Username", key="add_username", help="lower case letters, digits, '.', '_', '@', '-'")
+        name = st.text_input("Full name", key="add_name")
+        email = st.text_input("E-mail (optional)", key="add_email")
+        role = st.selectbox("Role", [r.value for r in Role], key="add_role",
                             help="executive: reads · chair: reads, updates their subgroup's actions · "
                                  "business manager: cycles, invitations, uploads, recommendations · admin: users")
-        subgroup = st.text_input("Subgroup (chairs only)", help="e.g. Neglect subgroup")
-        chosen = st.multiselect("Partnerships", partnership_names)
-        password = st.text_input("Password", type="password", help=f"at least {users.MIN_PASSWORD} characters")
-        repeat = st.text_input("Repeat the password", type="password")
+        subgroup = st.text_input("Subgroup (chairs only)", key="add_subgroup", help="e.g. Neglect subgroup")
+        chosen = st.multiselect("Partnerships", partnership_names, key="add_partnerships")
+        password = st.text_input("Password", type="password", key="add_password", help=f"at least {users.MIN_PASSWORD} characters")
+        repeat = st.text_input("Repeat the password", type="password", key="add_repeat")
         if st.form_submit_button("Add user", type="primary"):
             if password != repeat:
                 st.error("The two passwords differ.")
@@ -98,11 +98,11 @@ with adding:
 
 with log:
     left, right = st.columns(2)
-    by = left.text_input("Username", key="audit_username", placeholder="everyone")
+    by = left.text_input("Who (username)", key="audit_username", placeholder="everyone")
     action = right.selectbox("Action", ["all", *audit.ACTIONS], key="audit_action")
     with db.read_session(engine) as session:
         events = audit.events(session, scope, limit=1000, username=by.strip().lower() or None,
                               action=None if action == "all" else action)
     st.dataframe(events, hide_index=True, width="stretch")
-    st.download_button("Download the audit log (CSV)", to_bytes(events, "csv"), file_name="s11-audit-log.csv",
+    st.download_button("Download the audit log (CSV)", data=lambda: to_bytes(events, "csv"), file_name="s11-audit-log.csv",
                        mime="text/csv")

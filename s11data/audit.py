@@ -16,10 +16,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from .models import AuditEvent, Partnership
+from .models import AuditEvent, Partnership, User, UserPartnership
 from .scope import Scope, ScopeError, in_scope
 
 ACTIONS = (
@@ -55,14 +55,22 @@ AUDIT_COLUMNS = ["at", "username", "action", "detail", "partnership"]
 
 def events(session: Session, scope: Scope, limit: int = 500, username: str | None = None,
            action: str | None = None) -> pd.DataFrame:
-    """The newest audit lines, newest first; admins only. Lines tied to a partnership outside the scope are
-    left out; lines tied to none (sign-ins, user changes) are shown."""
+    """The newest audit lines, newest first; admins only.
+
+    The operator sees every line. An admin sees the lines tied to one of their partnerships, and the untied lines
+    (sign-ins, user changes) of the users they manage: users whose partnerships are all theirs. Nothing about
+    another partnership's users or data reaches them."""
     if not scope.can("users"):
         raise ScopeError(f"Your role ({scope.role.value}) cannot read the audit log.")
     stmt = (select(AuditEvent.at, AuditEvent.username, AuditEvent.action, AuditEvent.detail, Partnership.name)
             .outerjoin(Partnership, Partnership.id == AuditEvent.partnership_id)
-            .where(AuditEvent.partnership_id.is_(None) | in_scope(AuditEvent.partnership_id, scope))
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    if not scope.everything:
+        outside = exists().where(UserPartnership.user_id == User.id,
+                                 UserPartnership.partnership_id.not_in(sorted(scope.partnership_ids)))
+        managed = select(User.username).where(~outside)
+        stmt = stmt.where(or_(in_scope(AuditEvent.partnership_id, scope),
+                              and_(AuditEvent.partnership_id.is_(None), AuditEvent.username.in_(managed))))
     if username:
         stmt = stmt.where(AuditEvent.username == username)
     if action:
