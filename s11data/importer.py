@@ -388,14 +388,16 @@ def _write(session: Session, scope: Scope, result: ImportResult) -> None:
         session.execute(update(AuditReturn).where(AuditReturn.id.in_(chunk)).values(is_current=False),
                         execution_options={"synchronize_session": False})
     rows = [_return_row(p, versions, upload.id, source) for p in plans]
-    ids = session.scalars(insert(AuditReturn).returning(AuditReturn.id, sort_by_parameter_order=True), rows).all()
+    returns, ratings_table = AuditReturn.__table__, Rating.__table__  # Core inserts: the fast bulk path
+    ids = session.execute(insert(returns).returning(returns.c.id, sort_by_parameter_order=True), rows).scalars().all()
     ratings = [_rating_row(rid, p, a, source) for rid, p in zip(ids, plans) for a in p.incoming.answers.values()]
     for chunk in _chunks(ratings, 5000):
-        session.execute(insert(Rating), chunk)
+        session.execute(insert(ratings_table), chunk)
     marked = _invitations_to_mark(session, result.plans)
-    for iid, status in marked:
-        session.execute(update(Invitation).where(Invitation.id == iid).values(status=status),
-                        execution_options={"synchronize_session": False})
+    for status in {status for _, status in marked}:
+        for chunk in _chunks(sorted(iid for iid, s in marked if s == status)):
+            session.execute(update(Invitation).where(Invitation.id.in_(chunk)).values(status=status),
+                            execution_options={"synchronize_session": False})
     result.invitations_marked = len(marked)
     upload.summary = json.dumps(_summary_record(result), sort_keys=True)
     audit.record(session, scope, "import", f"{result.filename} (sha256 {result.sha256[:12]}): {result.summary()}",

@@ -237,6 +237,11 @@ def _delimiter(text: str) -> str:
 
 def _cell(value: object) -> str:
     """One cell as text: numbers without a spurious '.0', dates as ISO, formula-neutralised text restored."""
+    if type(value) is str:  # every CSV cell: the fast path
+        if "\u00a0" in value:
+            value = value.replace("\u00a0", " ")
+        text = value.strip()
+        return restore_cell(text) if text[:1] == "'" else text
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -212,6 +212,8 @@ class _Reader:
         self._organisations = organisation_index(session)
         self._organisation_names: dict[str, Organisation] | None = None
         self._organisation_of: dict[str, Organisation | None] = {}
+        self._dates: dict[str, dt.date | None] = {}
+        self._resolved: dict[tuple[str, str], CycleInfo] = {}
         self._partnership_of: dict[str, tuple[Partnership | None, str, str]] = {}
         self._cycles: dict[tuple[int, str], CycleInfo | str] = {}
         self._questions: dict[tuple[int, str], int | None] = {}
@@ -436,8 +438,16 @@ class _Reader:
                                       r for r in LONG_COLUMNS if r != "question_text"))
 
     def _where(self, row: int, cells: list[str]) -> CycleInfo | None:
-        partnership = self._row_partnership(row, cells)
-        return self._row_cycle(row, cells, partnership) if partnership is not None else None
+        """The row's cycle (resolved once per spelling of partnership and cycle; problems recorded per row)."""
+        key = (cells[self.columns["partnership"]] if "partnership" in self.columns else "",
+               cells[self.columns["cycle"]] if "cycle" in self.columns else "")
+        found = self._resolved.get(key)
+        if found is None:
+            partnership = self._row_partnership(row, cells)
+            found = self._row_cycle(row, cells, partnership) if partnership is not None else None
+            if found is not None:
+                self._resolved[key] = found
+        return found
 
     def _long_row(self, row: int, cells: list[str]) -> None:
         cycle = self._where(row, cells)
@@ -521,6 +531,17 @@ class _Reader:
         self._wide[cycle.id] = columns
         return columns
 
+    def _date(self, text: str) -> dt.date:
+        if text not in self._dates:
+            try:
+                self._dates[text] = read_date(text)
+            except ValueError:
+                self._dates[text] = None
+        day = self._dates[text]
+        if day is None:
+            raise ValueError(text)
+        return day
+
     # -- assembling returns ---------------------------------------------------------------------------
     def _return(self, cycle: CycleInfo, organisation: Organisation, row: int) -> ReturnIn:
         key = (cycle.id, organisation.id)
@@ -543,7 +564,7 @@ class _Reader:
             if not text:
                 return
             try:
-                day = read_date(text)
+                day = self._date(text)
             except ValueError:
                 self.errors.add(row, self.header("submitted_on"), f"'{text}' is not a date",
                                 "Write dates as 2024-01-31 or 31/01/2024")
