@@ -361,3 +361,35 @@ def test_s11_users_add_list_disable_reset_never_show_the_password(
     assert secret not in printed and "Another-pass-8" not in printed
     assert all(secret not in d and "Another-pass-8" not in d for _, _, d in _audit(sqlite_seeded))
     assert [a for u, a, _ in _audit(sqlite_seeded) if u.startswith("cli:")][:1] == ["user.add"]
+
+
+def test_an_admin_does_not_see_sign_ins_or_user_changes_of_another_partnership(seeded_engine: Engine) -> None:
+    _add(seeded_engine, "nadmin", "admin", [NSSCP])
+    _add(seeded_engine, "dexec", "executive", [DEMO])
+    _add(seeded_engine, "nexec", "executive", [NSSCP], scope=_scope_of(seeded_engine, "nadmin"))
+    for username in ("dexec", "nexec"):
+        assert users.sign_in(seeded_engine, username, PASSWORD, demo_allowed=False).ok
+    with db.read_session(seeded_engine) as session:
+        seen = audit.events(session, _scope_of(seeded_engine, "nadmin"))
+    assert ("nexec", "sign-in") in set(zip(seen["username"], seen["action"]))
+    assert ("nadmin", "user.add") in set(zip(seen["username"], seen["action"]))
+    assert "dexec" not in seen.to_csv() and DEMO not in seen.to_csv()
+
+
+@pytest.mark.parametrize("username, allowed", [("dmanager", True), ("nmanager", False), ("dexec", False)])
+def test_the_import_takes_a_file_only_from_a_manager_of_its_partnership(seeded_engine: Engine, username: str,
+                                                                        allowed: bool) -> None:
+    from s11data import importer
+    from s11data.spreadsheet import to_csv_bytes
+
+    _add(seeded_engine, "dmanager", "business manager", [DEMO])
+    _add(seeded_engine, "nmanager", "business manager", [NSSCP])
+    _add(seeded_engine, "dexec", "executive", [DEMO])
+    with db.read_session(seeded_engine) as session:
+        frame = exports.export(session, _scope_of(seeded_engine, "dmanager"), "ratings", partnership=DEMO)
+    assert len(frame) > 40
+    data = to_csv_bytes(frame.head(40))  # the demo partnership's own export: it imports back unchanged
+    result = importer.import_file(seeded_engine, _scope_of(seeded_engine, username), data, "demo.csv")
+    assert result.ok is allowed, [p.message for p in result.errors[:3]]
+    if not allowed:
+        assert result.imported == 0
