@@ -206,7 +206,9 @@ def _sign_in_page(engine: Engine, url: str, key: str, demo: bool, pages: list[An
             submitted = st.form_submit_button("Login", type="primary")
         message = st.empty()
         _help(engine, demo)
-    if submitted:
+    if submitted and not (username.strip() and password):
+        message.warning("Enter your username and your password.")
+    elif submitted:
         result = users.sign_in(engine, username, password, demo)
         if result.ok and result.scope is not None:
             page.empty()
