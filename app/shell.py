@@ -27,6 +27,9 @@ def run() -> None:
         st.Page(f"{PAGES_DIR}/heat_map.py", title="Heat map", icon=":material/grid_on:", url_path="heat-map"),
         st.Page(f"{PAGES_DIR}/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
         st.Page(f"{PAGES_DIR}/agency.py", title="Agency", icon=":material/apartment:", url_path="agency"),
+        st.Page(f"{PAGES_DIR}/engagement.py", title="Engagement", icon=":material/forward_to_inbox:",
+                url_path="engagement"),
+        st.Page(f"{PAGES_DIR}/actions.py", title="Actions", icon=":material/task_alt:", url_path="actions"),
         st.Page(f"{PAGES_DIR}/users.py", title="Users", icon=":material/manage_accounts:", url_path="users"),
     ]
     scope = auth.require_user(pages)  # the gate: no page runs without a signed-in user (pages: keeps deep links)

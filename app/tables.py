@@ -9,7 +9,7 @@ download holds the plain names. Columns whose name ends in `_id` are internal: n
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pandas as pd
 import streamlit as st
@@ -34,8 +34,9 @@ def file_stem(name: str) -> str:
 
 def show(frame: pd.DataFrame, *, name: str, key: str | None = None, links: Mapping[str, str] | None = None,
          column_config: Mapping[str, object] | None = None, height: int | str = "auto",
-         downloads: bool = True) -> None:
-    """Draw the table with its download buttons. `name` names the files; `key` keeps widget keys unique."""
+         downloads: bool = True, style: Callable[[pd.DataFrame], object] | None = None) -> None:
+    """Draw the table with its download buttons. `name` names the files; `key` keeps widget keys unique;
+    `style` turns the shown frame into a pandas Styler (e.g. `charts.status_board_style`); downloads stay plain."""
     plain = downloadable(frame)
     shown = plain.copy()
     config: dict[str, object] = dict(column_config or {})
@@ -46,7 +47,8 @@ def show(frame: pd.DataFrame, *, name: str, key: str | None = None, links: Mappi
         shown[column] = [f"{filters.link(page, **{param: v})}#{v}" if isinstance(v, str) and v else None
                          for v in shown[column]]
         config[column] = st.column_config.LinkColumn(str(column), display_text=r"#(.*)$")
-    st.dataframe(shown, hide_index=True, width="stretch", height=height, column_config=config)
+    st.dataframe(style(shown) if style else shown, hide_index=True, width="stretch", height=height,
+                 column_config=config)
     if downloads:
         download_buttons(plain, name=name, key=key)
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, aliased
 from . import audit, queries
 from .errors import UserError
 from .exports import plain
+from .lookup import normalise, organisation_index, suggest
 from .models import (
     ActionKind,
     ActionStatus,
@@ -45,12 +46,10 @@ DUE_SOON_DAYS = 30
 OVERDUE, DUE_SOON = "overdue", "due soon"
 TEXT_MAX = 4000
 
-ACTION_COLUMNS = ["partnership", "cycle", "kind", "made_by", "number", "text", "target", "theme", "question",
-                  "owner", "response", "due", "status", "flag", "days_to_due", "last_update_on", "last_update",
-                  "updates", "theme_green", "next_cycle", "next_theme_green", "theme_change"]
+ACTION_COLUMNS = ["recommendation_id", "partnership", "cycle", "kind", "made_by", "number", "text", "target", "theme",
+                  "question", "owner", "response", "due", "status", "flag", "days_to_due", "last_update_on",
+                  "last_update", "updates", "theme_green", "next_cycle", "next_theme_green", "theme_change"]
 HISTORY_COLUMNS = ["date", "status", "text", "recorded_by", "entered_at", "source"]
-OPTION_COLUMNS = ["recommendation_id", "partnership", "cycle", "kind", "made_by", "number", "owner", "status",
-                  "text"]
 
 
 # --- reads ---------------------------------------------------------------------------------------
@@ -82,6 +81,7 @@ def actions(session: Session, scope: Scope, today: dt.date, *, partnership_id: i
             owner: str | None = None, mine_only: bool = False, only_open: bool = True,
             kinds: Collection[str] | None = None) -> pd.DataFrame:
     """Recommendations (and commitments) with their flags, latest update and theme link; overdue first.
+    `recommendation_id` identifies each row for the forms (app.tables neither shows nor downloads `_id` columns).
 
     `owner` keeps actions whose owner field contains that text; `mine_only` keeps those a chair's subgroup owns
     (`Scope.owns`; every action for other roles); `organisation_id` keeps those asked of that organisation;
@@ -126,13 +126,13 @@ def actions(session: Session, scope: Scope, today: dt.date, *, partnership_id: i
 
 
 def _action_row(row, today: dt.date, trend: ThemeTrend) -> list[object]:  # type: ignore[no-untyped-def]
-    (_id, cycle_id, _pid, partnership, label, kind, made_by, number, text, target, theme_id, theme, question,
+    (rec_id, cycle_id, _pid, partnership, label, kind, made_by, number, text, target, theme_id, theme, question,
      owner, response, due, status, updated_on, update_text, updates) = row
     flag = _flag(status, due, today)
     link = trend.link(cycle_id, theme_id)
     rank = {OVERDUE: 0, DUE_SOON: 1}.get(flag, 2)
-    return [rank, due, partnership, label, plain(kind), made_by, number, text, target or "Partnership", theme or "",
-            question or "", owner, response, plain(due), plain(status), flag,
+    return [rank, due, rec_id, partnership, label, plain(kind), made_by, number, text, target or "Partnership",
+            theme or "", question or "", owner, response, plain(due), plain(status), flag,
             (due - today).days if due else None, plain(updated_on), update_text or "", updates, *link]
 
 
@@ -225,20 +225,6 @@ def progress_history(session: Session, scope: Scope, recommendation_id: int) -> 
     return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
 
 
-def action_options(session: Session, scope: Scope, *, partnership_id: int | None = None,
-                   cycle_id: int | None = None) -> pd.DataFrame:
-    """Actions a form may act on, with the partnership id (for permission checks) kept out of sight."""
-    stmt = _filtered(
-        select(Recommendation.id, Partnership.name, Cycle.label, Recommendation.kind, Recommendation.made_by,
-               Recommendation.number, Recommendation.owner, Recommendation.status, Recommendation.text,
-               Cycle.partnership_id)
-        .select_from(Recommendation).join(Cycle).join(Partnership)
-        .order_by(Partnership.name, Cycle.label.desc(), Recommendation.kind, Recommendation.made_by,
-                  Recommendation.id), scope, partnership_id, cycle_id)
-    rows = [[*(plain(v) for v in row[:-1]), row[-1]] for row in session.execute(stmt)]
-    return pd.DataFrame(rows, columns=[*OPTION_COLUMNS, "partnership_id"])
-
-
 # --- writes --------------------------------------------------------------------------------------
 
 def _recommendation(session: Session, recommendation_id: int) -> tuple[Recommendation, int]:
@@ -299,10 +285,14 @@ def add_progress(session: Session, scope: Scope, recommendation_id: int, status:
 
 def add_recommendation(session: Session, scope: Scope, cycle_id: int, number: str, text: str,
                        kind: ActionKind | str = ActionKind.RECOMMENDATION, made_by: str = "",
-                       organisation_id: int | None = None, theme: str | None = None, owner: str = "",
+                       target: str | None = None, theme: str | None = None, owner: str = "",
                        response: str = "", due_on: dt.date | None = None,
-                       status: ActionStatus | str = ActionStatus.OPEN, question_id: int | None = None) -> Recommendation:
-    """Record a new recommendation or commitment of a cycle (business managers and admins)."""
+                       status: ActionStatus | str = ActionStatus.OPEN,
+                       question_id: int | None = None) -> Recommendation:
+    """Record a new recommendation or commitment of a cycle (business managers and admins).
+
+    `target` is the organisation it is asked of (name or alias), or None / "Partnership" for the partnership.
+    """
     cycle = session.get(Cycle, cycle_id)
     if cycle is None:
         raise UserError("That cycle no longer exists; reload the page and pick it again.")
@@ -323,7 +313,7 @@ def add_recommendation(session: Session, scope: Scope, cycle_id: int, number: st
                          text=_text(text, "recommendation text"), owner=_text(owner, "owner", False)[:200],
                          response=_text(response, "planned response", False), due_on=due_on,
                          status=_status(status), source=f"added by {scope.username}")
-    rec.organisation_id = _organisation(session, organisation_id)
+    rec.organisation_id = _organisation(session, target)
     rec.theme_id = _theme(session, theme)
     rec.question_id = _question(session, cycle.id, question_id)
     session.add(rec)
@@ -332,10 +322,15 @@ def add_recommendation(session: Session, scope: Scope, cycle_id: int, number: st
     return rec
 
 
-def _organisation(session: Session, organisation_id: int | None) -> int | None:
-    if organisation_id is not None and session.get(Organisation, organisation_id) is None:
-        raise UserError("That organisation no longer exists; pick another.")
-    return organisation_id
+def _organisation(session: Session, target: str | None) -> int | None:
+    if not target or normalise(target) == "partnership":
+        return None
+    found = organisation_index(session).get(normalise(target))
+    if found is None:
+        close = suggest(target, [o.name for o in organisation_index(session).values()])
+        hint = f"; did you mean {' or '.join(close)}?" if close else "; pick one from the list."
+        raise UserError(f"'{target}' is not a known organisation{hint}")
+    return found.id
 
 
 def _theme(session: Session, theme: str | None) -> int | None:

@@ -14,6 +14,8 @@ The funnel per cycle is invited → responded → submitted → reviewed:
 - submitted: a local return or a review (submitted, late, reviewed);
 - reviewed: a peer review or panel session held (status reviewed, or a "review held" / "panel attended" contact).
 The response rate is submitted ÷ expected, where expected = invited − national return − two-year cycle − withdrawn.
+The chase list holds the invitations awaiting a response and those that did not engage, with the days since the
+last dated contact.
 
 Every function takes the caller's `Scope`; reads keep to its partnerships, writes check its role.
 """

@@ -13,7 +13,6 @@ from s11data.models import (
     ActionStatus,
     AuditEvent,
     Cycle,
-    Organisation,
     Partnership,
     ProgressUpdate,
     Question,
@@ -229,11 +228,9 @@ def test_add_and_edit_a_recommendation(seeded_engine: Engine) -> None:
     sg = pid(seeded_engine, SGCP)
     bm = Scope.of("sam", Role.BUSINESS_MANAGER, [sg])
     cycle = cid(seeded_engine, SGCP, "2022-23")
-    with db.read_session(seeded_engine) as s:
-        cvs = s.scalar(select(Organisation.id).where(Organisation.name == "CVS South Gloucestershire"))
     with db.write_session(seeded_engine) as s:
         new = actions.add_recommendation(s, bm, cycle, "C", "Offer neglect briefings to voluntary groups",
-                                         made_by="Peer review", organisation_id=cvs, theme="neglect",
+                                         made_by="Peer review", target="CVS South Gloucestershire", theme="neglect",
                                          owner="Neglect Subgroup", due_on=dt.date(2026, 2, 1))
         new_id = new.id
     got = frame(seeded_engine, bm, partnership_id=sg, cycle_id=cycle).set_index("number")
@@ -242,6 +239,8 @@ def test_add_and_edit_a_recommendation(seeded_engine: Engine) -> None:
         actions.add_recommendation(s, bm, cycle, "C", "Again", made_by="Peer review")
     with pytest.raises(UserError, match="not a theme"), db.write_session(seeded_engine) as s:
         actions.add_recommendation(s, bm, cycle, "D", "Other", theme="biscuits")
+    with pytest.raises(UserError, match="did you mean CVS South Gloucestershire"), db.write_session(seeded_engine) as s:
+        actions.add_recommendation(s, bm, cycle, "D", "Other", target="CVS South Gloucs")
     with db.write_session(seeded_engine) as s:
         actions.update_recommendation(s, bm, new_id, owner="Quality Assurance Subgroup", due_on=None)
     got = frame(seeded_engine, bm, partnership_id=sg, cycle_id=cycle).set_index("number")
@@ -257,7 +256,6 @@ def test_reads_keep_to_the_callers_partnerships(seeded_engine: Engine) -> None:
     assert set(frame(seeded_engine, sg_only, only_open=False)["partnership"]) == {SGCP}
     assert frame(seeded_engine, sg_only, partnership_id=pid(seeded_engine, GSCP)).empty
     with db.read_session(seeded_engine) as s:
-        assert set(actions.action_options(s, sg_only)["partnership"]) == {SGCP}
         with pytest.raises(ScopeError):
             actions.progress_history(s, sg_only, rec_id(seeded_engine, GSCP, "2020", "1"))
     with pytest.raises(ScopeError), db.write_session(seeded_engine) as s:

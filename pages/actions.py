@@ -1,0 +1,137 @@
+"""Actions: open recommendations and commitments, overdue and due-soon first, with their dated progress.
+
+Business managers and admins add and edit recommendations; they and the chairs of the owning subgroup add
+progress updates (history is kept, never overwritten). Executives read.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from app import filters, reads, screen, tables, writes
+from app.session import current_scope
+from s11data import actions
+from s11data.errors import UserError
+from s11data.models import STABLE_THEMES, ActionKind, ActionStatus, Role
+
+scope = current_scope()
+f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "organisation"))
+large = screen.is_on()
+today = dt.date.today()
+st.title(f"Actions · {f.partnership or 'no partnership'}")
+if f.partnership_id is None:
+    st.warning("There is no partnership to show yet in your scope.")
+    st.stop()
+filters.illustrative_banner(f)
+writes.flash("actions")
+
+is_chair = scope.role == Role.CHAIR and not scope.everything
+c1, c2, c3 = st.columns(3)
+this_cycle = c1.toggle(f"Only cycle {f.cycle}", value=False, key="actions_this_cycle",
+                       help="Off: the open actions of every cycle of the partnership.")
+closed_too = c2.toggle("Show complete and superseded", value=False, key="actions_closed_too")
+mine = c3.toggle(f"Only {scope.subgroup or 'my subgroup'}'s actions", value=True, key="actions_mine",
+                 disabled=not is_chair, help="Chairs: the actions your subgroup owns.") if is_chair else False
+try:
+    table = reads.get("actions.actions", scope, today=today, partnership_id=f.partnership_id,
+                      cycle_id=f.cycle_id if this_cycle else None, theme_id=f.theme_id,
+                      organisation_id=f.organisation_id, mine_only=mine, only_open=not closed_too)
+except UserError as exc:
+    st.error(str(exc))
+    st.stop()
+
+# --- headline: open, overdue, due soon --------------------------------------------------------------------------
+is_open = table["status"].isin([s.value for s in actions.OPEN])
+m1, m2, m3 = st.columns(3)
+m1.metric("Open", int(is_open.sum()), border=True)
+m2.metric("Overdue", int((table["flag"] == actions.OVERDUE).sum()), border=True)
+m3.metric(f"Due within {actions.DUE_SOON_DAYS} days", int((table["flag"] == actions.DUE_SOON).sum()), border=True)
+st.caption(f"{f.describe() if this_cycle else (f.partnership_name or '') + ', all cycles'} · as of "
+           f"{today:%d %B %Y}. Flag: overdue (due date passed) or due soon (within {actions.DUE_SOON_DAYS} days). "
+           "Theme change: the theme's % green in the partnership's next cycle against the cycle the action came "
+           "from.")
+
+if table.empty:
+    st.info("No actions in these filters.")
+else:
+    tables.show(table, name=f"actions {f.describe() if this_cycle else f.partnership}", key="actions",
+                links={"target": "agency", "theme": "trends"},
+                column_config={"text": st.column_config.TextColumn("text", width="large"),
+                               "flag": st.column_config.TextColumn("flag", help="overdue / due soon"),
+                               "theme_green": st.column_config.NumberColumn("theme % green", format="%.1f"),
+                               "next_theme_green": st.column_config.NumberColumn("next % green", format="%.1f")},
+                height=600 if large else "auto")
+
+
+# --- one action: its history and the forms ------------------------------------------------------------------------
+st.subheader("Progress of one action")
+if table.empty:
+    st.write("No action in these filters.")
+else:
+    by_label = {f"{row.cycle} · {row.kind} {row.number}{' (' + row.made_by + ')' if row.made_by else ''} · "
+                f"{row.text[:80]}": row.recommendation_id for row in table.itertuples()}
+    chosen = int(by_label[st.selectbox("Action (one of the table above)", list(by_label), key="actions_chosen")])
+    row = table.set_index("recommendation_id").loc[chosen]
+    st.markdown(f"**{row['kind'].capitalize()} {row['number']}** ({row['cycle']}) — {row['text']}")
+    st.caption(f"Owner: {row['owner'] or 'not recorded'} · status: {row['status']}")
+    history = reads.get("actions.progress_history", scope, recommendation_id=chosen)
+    if history.empty:
+        st.write("No progress recorded yet.")
+    else:
+        tables.show(history, name=f"progress {row['cycle']} {row['kind']} {row['number']}", key="history")
+
+    if scope.can("progress") and scope.owns(row["owner"]) and scope.can_read(f.partnership_id):
+        with st.form("add_progress", clear_on_submit=True):
+            st.markdown("**Add a progress update** (earlier updates are kept as they are)")
+            statuses = [s.value for s in ActionStatus]
+            status = st.selectbox("Status", statuses, index=statuses.index(row["status"]),
+                                  key=f"progress_status_{chosen}")
+            day = st.date_input("Date", value=today, max_value=today, key="progress_date", format="DD/MM/YYYY")
+            text = st.text_area("Update", key="progress_text", max_chars=actions.TEXT_MAX)
+            if st.form_submit_button("Add update", type="primary"):
+                writes.run(lambda s: actions.add_progress(s, scope, chosen, status, text, day, today=today),
+                           f"Progress added to {row['kind']} {row['number']} ({row['cycle']}): {status}.",
+                           page="actions")
+    elif is_chair:
+        st.caption(f"Chairs update the actions their subgroup owns; this one is owned by "
+                   f"{row['owner'] or 'nobody yet'}.")
+
+    if scope.can("recommendations") and scope.can_read(f.partnership_id):
+        with st.form("edit_recommendation"):
+            st.markdown("**Edit owner, due date or planned response**")
+            owner = st.text_input("Owner", value=row["owner"], key=f"edit_owner_{chosen}", max_chars=200)
+            due_text = st.text_input("Due date (YYYY-MM-DD, blank for none)", value=row["due"],
+                                     key=f"edit_due_{chosen}")
+            response = st.text_area("Planned response", value=row["response"], key=f"edit_response_{chosen}")
+            if st.form_submit_button("Save changes", type="primary"):
+                try:
+                    due = dt.date.fromisoformat(due_text.strip()) if due_text.strip() else None
+                except ValueError:
+                    st.error(f"'{due_text}' is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31.")
+                else:
+                    writes.run(lambda s: actions.update_recommendation(s, scope, chosen, owner=owner,
+                                                                       due_on=due, response=response),
+                               f"Saved {row['kind']} {row['number']} ({row['cycle']}).", page="actions")
+
+# --- a new recommendation ---------------------------------------------------------------------------------------
+if scope.can("recommendations") and scope.can_read(f.partnership_id) and f.cycle_id is not None:
+    with st.expander(f"Add a recommendation or commitment to {f.cycle}", icon=":material/add:"):
+        orgs = reads.get("engagement.invitation_options", scope, partnership_id=f.partnership_id,
+                         cycle_id=f.cycle_id)
+        with st.form("add_recommendation", clear_on_submit=True):
+            number = st.text_input("Number (as published: 1, 4.2, a)", max_chars=20, key="new_number")
+            kind = st.selectbox("Kind", [k.value for k in ActionKind], key="new_kind")
+            made_by = st.text_input("Made by (e.g. Panel, Peer review; optional)", max_chars=100, key="new_made_by")
+            text = st.text_area("Text", key="new_text", max_chars=actions.TEXT_MAX)
+            target = st.selectbox("Asked of", ["Partnership", *sorted(set(orgs["organisation"]))], key="new_target")
+            theme = st.selectbox("Theme", ["", *STABLE_THEMES], key="new_theme",
+                                 format_func=lambda t: t or "(none)")
+            owner = st.text_input("Owner (person, role or subgroup)", max_chars=200, key="new_owner")
+            response = st.text_area("Planned response", key="new_response")
+            due = st.date_input("Due date", value=None, key="new_due", format="DD/MM/YYYY")
+            if st.form_submit_button("Add", type="primary"):
+                writes.run(lambda s: actions.add_recommendation(
+                    s, scope, f.cycle_id, number, text, kind=kind, made_by=made_by, target=target,
+                    theme=theme or None, owner=owner, response=response, due_on=due),
+                    f"Added {kind} {number} to {f.cycle}.", page="actions")
