@@ -30,6 +30,7 @@ def run() -> None:
         st.Page(f"{PAGES_DIR}/engagement.py", title="Engagement", icon=":material/forward_to_inbox:",
                 url_path="engagement"),
         st.Page(f"{PAGES_DIR}/actions.py", title="Actions", icon=":material/task_alt:", url_path="actions"),
+        st.Page(f"{PAGES_DIR}/upload.py", title="Upload returns", icon=":material/upload_file:", url_path="upload"),
         st.Page(f"{PAGES_DIR}/users.py", title="Users", icon=":material/manage_accounts:", url_path="users"),
     ]
     scope = auth.require_user(pages)  # the gate: no page runs without a signed-in user (pages: keeps deep links)

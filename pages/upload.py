@@ -11,9 +11,8 @@ from s11data import db, importer, templates
 from s11data.errors import UserError
 from s11data.scope import ScopeError
 
-DONE_KEY = "upload_done"
-"""file hash + target → the committed ImportResult: a second click (or a rerun) never imports twice."""
-PREVIEW_KEY = "upload_preview"
+DONE_KEY = "upload_done"  # file hash + target → the committed result: a second click never imports twice
+PREVIEW_KEY = "upload_preview"  # file hash + target → the dry run shown before Import
 
 scope = current_scope()
 st.title("Upload returns")
@@ -68,13 +67,12 @@ def _problems(result: importer.ImportResult) -> None:
 
 def _changes(result: importer.ImportResult) -> None:
     returns, ratings = result.return_counts(), result.rating_counts()
-    cells = st.columns(7)
-    for cell, (label, value) in zip(cells, [
-            ("New returns", returns["new return"]), ("Corrected returns", returns["corrected return"]),
-            ("Unchanged returns", returns["unchanged"]), ("New ratings", ratings["new"]),
-            ("Changed ratings", ratings["changed"]), ("Unchanged ratings", ratings["unchanged"]),
-            ("No longer answered", ratings["removed"])]):
-        cell.metric(label, value)
+    for figures in ([("New returns", returns["new return"]), ("Corrected returns", returns["corrected return"]),
+                     ("Unchanged returns", returns["unchanged"])],
+                    [("New ratings", ratings["new"]), ("Changed ratings", ratings["changed"]),
+                     ("Unchanged ratings", ratings["unchanged"]), ("No longer answered", ratings["removed"])]):
+        for cell, (label, value) in zip(st.columns(4), figures):
+            cell.metric(label, value)
     st.dataframe(result.returns_frame(), hide_index=True, width="stretch")
     changes = result.changes_frame()
     if not changes.empty:
@@ -126,19 +124,18 @@ if upload is not None:
                     st.error(f"The file could not be checked ({type(exc).__name__}); nothing was changed.")
                     st.stop()
         preview = previews[key]
-        st.caption(f"{upload.name} · {preview.rows} row(s) · SHA-256 {sha[:16]}…")
+        st.caption(f"{upload.name} · {importer.counted(preview.rows, 'row')} · SHA-256 {sha[:16]}…")
         if not preview.ok:
             st.error(preview.summary())
             _problems(preview)
         else:
+            st.info(preview.summary())
             _problems(preview)
             _changes(preview)
-            if preview.imported or preview.return_counts()["corrected return"]:
-                st.info(preview.summary())
-                st.button(f"Import {preview.imported} rating(s)", type="primary", key=f"commit_{sha[:16]}",
-                          on_click=_commit, args=(data, upload.name, key, *target), icon=":material/upload:")
-            else:
-                st.info(preview.summary())
+            if preview.return_counts()["new return"] or preview.return_counts()["corrected return"]:
+                st.button(f"Import {importer.counted(preview.imported, 'rating')}", type="primary",
+                          key=f"commit_{sha[:16]}", on_click=_commit, args=(data, upload.name, key, *target),
+                          icon=":material/upload:")
 
 st.subheader("Upload history")
 with db.read_session(engine) as session:

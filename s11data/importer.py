@@ -205,20 +205,27 @@ class ImportResult:
     def summary(self) -> str:
         """One line a business manager reads after an import or a check."""
         if not self.ok:
-            return (f"Refused: {len(self.errors)} problem{'s' * (len(self.errors) != 1)} to fix in "
-                    f"'{self.filename}'; nothing was changed.")
+            return f"Refused: {counted(len(self.errors), 'problem')} to fix in '{self.filename}'; nothing was changed."
         returns, ratings = self.return_counts(), self.rating_counts()
+        if not self.plans:
+            return "Nothing to import: every organisation's rows in the file are empty."
         if not returns["new return"] and not returns["corrected return"]:
             again = f" This file was already imported ({self.same_as})." if self.same_as else ""
-            return f"Nothing to change: the {len(self.plans)} return(s) in the file are already as it says.{again}"
+            return (f"Nothing to change: the {counted(len(self.plans), 'return')} in the file "
+                    f"{'is' if len(self.plans) == 1 else 'are'} already as it says.{again}")
         verb = "Would import" if self.dry_run or not self.committed else "Imported"
-        parts = [f"{returns['new return']} new return(s)", f"{returns['corrected return']} corrected",
-                 f"{returns['unchanged']} unchanged"]
-        line = (f"{verb} {self.imported} rating(s): {ratings['new']} new, {ratings['changed']} changed, "
-                f"{ratings['unchanged']} unchanged, {ratings['removed']} no longer answered — "
-                + ", ".join(parts) + ".")
+        detail = ", ".join(f"{ratings[key]} {label}" for key, label in (("new", "new"), ("changed", "changed"),
+                           ("removed", "no longer answered")) if ratings[key])
+        if ratings["unchanged"]:
+            detail += f"; {ratings['unchanged']} unchanged"
+        where = ", ".join(counted(returns[key], label, plural) for key, label, plural in (
+            ("new return", "new return", "new returns"), ("corrected return", "corrected return",
+                                                         "corrected returns")) if returns[key])
+        line = f"{verb} {counted(self.imported, 'rating')} ({detail}) in {where}."
+        if returns["unchanged"]:
+            line += f" {counted(returns['unchanged'], 'return')} unchanged."
         if self.invitations_marked:
-            line += f" {self.invitations_marked} invitation(s) marked as submitted."
+            line += f" {counted(self.invitations_marked, 'invitation')} marked as submitted."
         if self.upload_id:
             line += f" Upload #{self.upload_id}."
         return line
@@ -242,6 +249,11 @@ class ImportResult:
         frame = pd.DataFrame(rows, columns=["kind", "row", "column", "problem", "how to fix"])
         frame["row"] = frame["row"].astype("Int64")
         return frame
+
+
+def counted(count: int, word: str, plural: str = "") -> str:
+    """'1 rating', '14 ratings'."""
+    return f"{count} {word if count == 1 else plural or word + 's'}"
 
 
 def sha256_of(data: bytes) -> str:

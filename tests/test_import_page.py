@@ -53,9 +53,9 @@ def test_preview_then_import_once_then_history(sqlite_seeded: Engine, monkeypatc
     assert metrics["New returns"] == "1" and metrics["New ratings"] == str(len(qs))
     assert _uploads(sqlite_seeded) == 0, "the preview writes nothing"
     button = next(b for b in at.button if b.label.startswith("Import"))
-    assert button.label == f"Import {len(qs)} rating(s)"
+    assert button.label == f"Import {len(qs)} ratings"
     button.click().run()
-    assert at.success and f"Imported {len(qs)} rating(s)" in at.success[0].value
+    assert at.success and f"Imported {len(qs)} ratings" in at.success[0].value
     assert _uploads(sqlite_seeded) == 1
     at.run()  # a rerun (or a second click) with the same file imports nothing more
     assert _uploads(sqlite_seeded) == 1 and not [b for b in at.button if b.label.startswith("Import")]
