@@ -32,6 +32,7 @@ from s11data.errors import UserError
 from s11data.scope import Scope
 
 SIGNED_IN_AT = "s11_signed_in_at"
+MARK = "s11_password_mark"
 TOKEN_ID = "s11_token_id"
 DEMO_KEY = "s11_demo"
 NOTICE = "s11_sign_in_notice"
@@ -119,7 +120,7 @@ def require_user(pages: list[Any] | None = None) -> Scope:
     if _signed_in():
         with db.read_session(engine) as session:
             scope = users.session_scope(session, st.session_state["username"], demo,
-                                        st.session_state.get(SIGNED_IN_AT))
+                                        mark=st.session_state.get(MARK, ""))
         if scope is not None:
             return _admitted(scope, demo)
         _end_session(_authenticator(engine, url, key, None), "Your session has ended (the account was changed, "
@@ -153,9 +154,11 @@ def _sign_in_with_cookie(engine: Engine, url: str, key: str, demo: bool) -> None
         scope = users.session_scope(session, claims.username, demo, claims.issued_at)
         if scope is None or users.token_signed_out(session, claims.username, claims.token_id, claims.issued_at):
             return
+        mark = users.current_mark(session, claims.username)
     authenticator = _authenticator(engine, url, key, claims.username)
     authenticator.authentication_controller.login(token={"username": claims.username})
     st.session_state[SIGNED_IN_AT] = claims.issued_at
+    st.session_state[MARK] = mark
     st.session_state[TOKEN_ID] = claims.token_id
     users.record_cookie_sign_in(engine, claims.username)
 
@@ -216,6 +219,7 @@ def _sign_in_page(engine: Engine, url: str, key: str, demo: bool, pages: list[An
             authenticator.authentication_controller.login(token={"username": result.username})
             authenticator.cookie_controller.set_cookie()
             st.session_state[SIGNED_IN_AT] = _utcnow()
+            st.session_state[MARK] = result.mark
             st.session_state[TOKEN_ID] = f"{authenticator.cookie_controller.cookie_model.exp_date:.6f}"
             st.session_state[DEMO_KEY] = demo
             return _admitted(result.scope, demo)

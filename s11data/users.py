@@ -8,12 +8,14 @@ manages users. Each user belongs to one or more partnerships and sees nothing el
 - After `lock_after()` (default 5, `S11_LOCK_AFTER`) wrong passwords in a row the account is locked, in the
   database, so it survives a restart; only an admin unlocks it (reset-password or unlock).
 - Demo accounts (one per role) exist only on the embedded default database while no real user exists.
-- Ending sessions: a password reset writes a "sessions ended" audit line for the account; sessions and cookies
-  signed in before it stop working (`session_scope`). Sign-out ends the cookie of that browser only.
+- Ending sessions: a disabled or locked account is refused on every script run. A password reset changes the
+  hash, which open sessions notice (`password_mark`), and writes a "sessions ended" audit line that refuses the
+  cookies issued before it. Sign-out ends the cookie of that browser only (`token_signed_out`).
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from collections.abc import Sequence
@@ -252,6 +254,8 @@ class SignIn:
     username: str = ""
     name: str = ""
     scope: Scope | None = None
+    mark: str = ""
+    """`password_mark` of the account at sign-in (the session ends when it changes)."""
 
 
 def demo_mode(session: Session, embedded: bool) -> bool:
@@ -294,7 +298,7 @@ def _succeeded(engine: Engine, name: str) -> SignIn:
             return SignIn(False, INCORRECT, name)
         user.failed_attempts = 0
         audit.record(session, name, "sign-in", "")
-        return SignIn(True, "", name, user.name, scope_of(session, user))
+        return SignIn(True, "", name, user.name, scope_of(session, user), password_mark(user.password_hash))
 
 
 def _failed(engine: Engine, name: str) -> SignIn:
@@ -312,16 +316,29 @@ def _failed(engine: Engine, name: str) -> SignIn:
     return SignIn(False, INCORRECT, name)
 
 
-def session_scope(session: Session, username: str, demo_allowed: bool,
-                  signed_in_at: dt.datetime | None) -> Scope | None:
-    """The scope of a signed-in user, or None when the session must end: the account is gone, disabled, locked,
-    a demo account outside demo mode, or its sessions were ended (password reset) after `signed_in_at`."""
+def password_mark(password_hash: str) -> str:
+    """A short fingerprint of the stored hash: a session keeps it and ends when the password changes."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def session_scope(session: Session, username: str, demo_allowed: bool, signed_in_at: dt.datetime | None = None,
+                  mark: str | None = None) -> Scope | None:
+    """The scope of a signed-in user, or None when the session must end: the account is gone, disabled, locked, a
+    demo account outside demo mode, its password changed since (`mark`, checked on every run at no cost), or its
+    sessions were ended after `signed_in_at` (checked once, when a cookie signs a new browser session in)."""
     user = session.scalar(select(User).where(User.username == normalise_username(username)))
     if user is None or user.disabled or user.locked_at is not None or (user.demo and not demo_allowed):
+        return None
+    if mark is not None and mark != password_mark(user.password_hash):
         return None
     if signed_in_at is not None and sessions_ended_since(session, user.username, signed_in_at):
         return None
     return scope_of(session, user)
+
+
+def current_mark(session: Session, username: str) -> str:
+    hashed = session.scalar(select(User.password_hash).where(User.username == normalise_username(username)))
+    return password_mark(hashed or "")
 
 
 def sessions_ended_since(session: Session, username: str, since: dt.datetime) -> bool:

@@ -166,6 +166,7 @@ def test_reset_password_unlocks_and_ends_earlier_sessions(seeded_engine: Engine)
 
     _add(seeded_engine, "gina", "executive", [NSSCP])
     signed_in_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None) - dt.timedelta(seconds=1)
+    mark = users.sign_in(seeded_engine, "gina", PASSWORD, demo_allowed=False).mark
     for _ in range(5):
         users.sign_in(seeded_engine, "gina", "wrong-password-1", demo_allowed=False)
     with db.write_session(seeded_engine) as session:
@@ -174,7 +175,9 @@ def test_reset_password_unlocks_and_ends_earlier_sessions(seeded_engine: Engine)
     assert users.sign_in(seeded_engine, "gina", "Brand-new-pass-2", demo_allowed=False).ok
     later = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     with db.read_session(seeded_engine) as session:
-        assert users.session_scope(session, "gina", False, signed_in_at) is None  # signed in before the reset
+        assert users.session_scope(session, "gina", False, signed_in_at) is None  # a cookie issued before the reset
+        assert users.session_scope(session, "gina", False, mark=mark) is None  # a session open before the reset
+        assert users.session_scope(session, "gina", False, mark=users.current_mark(session, "gina")) is not None
         assert users.session_scope(session, "gina", False, later) is not None
 
 
