@@ -148,6 +148,12 @@ def sign_in(page, base_url: str, username: str, password: str = PASSWORD, path: 
     """Open `base_url/path` and sign in through the form; waits for the page to be drawn."""
     page.goto(f"{base_url}/{path.lstrip('/')}")
     wait_idle(page)
+    submit_sign_in(page, username, password, expect_success)
+
+
+def submit_sign_in(page, username: str, password: str = PASSWORD,  # type: ignore[no-untyped-def]
+                   expect_success: bool = True) -> None:
+    """Fill in and send the sign-in form already on screen."""
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)
     page.get_by_role("button", name="Login").click()

@@ -6,7 +6,7 @@ import time
 
 import jwt
 import pytest
-from browser import PASSWORD, TEST_COOKIE_KEY, add_user, sign_in, sign_in_form_shown, wait_idle
+from browser import PASSWORD, TEST_COOKIE_KEY, add_user, sign_in, sign_in_form_shown, submit_sign_in, wait_idle
 from sqlalchemy import Engine
 
 from app import auth
@@ -116,11 +116,13 @@ def test_lockout_after_repeated_failures_and_a_disabled_account_cookie(
     add_user(app_database, "lola", "executive", [NSSCP])
     context = chromium.new_context()
     page = context.new_page()
+    page.goto(f"{app_server}/")
+    wait_idle(page)
     for attempt in range(1, users.lock_after() + 1):
-        sign_in(page, app_server, "lola", "wrong-password-1", expect_success=False)
+        submit_sign_in(page, "lola", "wrong-password-1", expect_success=False)
         expected = users.INCORRECT if attempt < users.lock_after() else "locked"
         assert page.get_by_text(expected).count() >= 1, attempt
-    sign_in(page, app_server, "lola", PASSWORD, expect_success=False)
+    sign_in(page, app_server, "lola", PASSWORD, expect_success=False)  # a new visit, the right password
     assert page.get_by_text("locked").count() >= 1
     _shows_nothing_but_sign_in(page)
     context.close()
