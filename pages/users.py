@@ -77,7 +77,8 @@ with listing:
 
 with adding:
     with st.form("users_add", clear_on_submit=False):
-        username = st.text_input("Username", key="add_username", help="lower case letters, digits, '.', '_', '@', '-'")
+        username = st.text_input("Username", key="add_username",
+                                 help="lower case letters, digits, '.', '_', '@', '-'")
         name = st.text_input("Full name", key="add_name")
         email = st.text_input("E-mail (optional)", key="add_email")
         role = st.selectbox("Role", [r.value for r in Role], key="add_role",
@@ -85,7 +86,8 @@ with adding:
                                  "business manager: cycles, invitations, uploads, recommendations · admin: users")
         subgroup = st.text_input("Subgroup (chairs only)", key="add_subgroup", help="e.g. Neglect subgroup")
         chosen = st.multiselect("Partnerships", partnership_names, key="add_partnerships")
-        password = st.text_input("Password", type="password", key="add_password", help=f"at least {users.MIN_PASSWORD} characters")
+        password = st.text_input("Password", type="password", key="add_password",
+                                 help=f"at least {users.MIN_PASSWORD} characters")
         repeat = st.text_input("Repeat the password", type="password", key="add_repeat")
         if st.form_submit_button("Add user", type="primary"):
             if password != repeat:
@@ -104,5 +106,5 @@ with log:
         events = audit.events(session, scope, limit=1000, username=by.strip().lower() or None,
                               action=None if action == "all" else action)
     st.dataframe(events, hide_index=True, width="stretch")
-    st.download_button("Download the audit log (CSV)", data=lambda: to_bytes(events, "csv"), file_name="s11-audit-log.csv",
-                       mime="text/csv")
+    st.download_button("Download the audit log (CSV)", data=lambda: to_bytes(events, "csv"),
+                       file_name="s11-audit-log.csv", mime="text/csv")

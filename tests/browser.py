@@ -26,6 +26,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -89,7 +90,7 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def app_database(templates) -> Iterator[Engine]:  # type: ignore[no-untyped-def]
+def app_database(templates: Any) -> Iterator[Engine]:
     """The seeded SQLite copy `app_server` serves (add users to it with `add_user`)."""
     require_chromium()
     url = templates.clone("sqlite", seeded=True)
@@ -109,7 +110,7 @@ def app_server(app_database: Engine, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture
-def chromium() -> Iterator:  # type: ignore[type-arg]
+def chromium() -> Iterator[Any]:
     """A fresh headless Chromium (its own cookies) for one test."""
     require_chromium()
     from playwright.sync_api import sync_playwright
@@ -133,17 +134,17 @@ def add_user(engine: Engine, username: str, role: str, partnerships: list[str], 
         users.add_user(session, Scope.system("test"), username, role, partnerships, password, subgroup=subgroup)
 
 
-def wait_idle(page, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
+def wait_idle(page: Any, timeout: float = 30_000) -> None:
     """Wait until the script run has finished."""
     page.wait_for_timeout(150)
     page.wait_for_selector(IDLE, timeout=timeout)
 
 
-def sign_in_form_shown(page) -> bool:  # type: ignore[no-untyped-def]
+def sign_in_form_shown(page: Any) -> bool:
     return page.get_by_role("button", name="Login").count() > 0
 
 
-def sign_in(page, base_url: str, username: str, password: str = PASSWORD, path: str = "",  # type: ignore[no-untyped-def]
+def sign_in(page: Any, base_url: str, username: str, password: str = PASSWORD, path: str = "",
             expect_success: bool = True) -> None:
     """Open `base_url/path` and sign in through the form; waits for the page to be drawn."""
     page.goto(f"{base_url}/{path.lstrip('/')}")
@@ -151,8 +152,7 @@ def sign_in(page, base_url: str, username: str, password: str = PASSWORD, path: 
     submit_sign_in(page, username, password, expect_success)
 
 
-def submit_sign_in(page, username: str, password: str = PASSWORD,  # type: ignore[no-untyped-def]
-                   expect_success: bool = True) -> None:
+def submit_sign_in(page: Any, username: str, password: str = PASSWORD, expect_success: bool = True) -> None:
     """Fill in and send the sign-in form already on screen."""
     page.get_by_role("textbox", name="Username").fill(username)
     page.get_by_role("textbox", name="Password").fill(password)

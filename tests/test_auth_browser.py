@@ -3,6 +3,7 @@ lockout. One served app for the module; each test uses its own accounts and fres
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import jwt
 import pytest
@@ -27,11 +28,11 @@ def _token(username: str, exp: float, key: str = TEST_COOKIE_KEY) -> str:
     return jwt.encode({"username": username, "exp_date": exp}, key, algorithm="HS256")
 
 
-def _signed_in(page) -> bool:  # type: ignore[no-untyped-def]
+def _signed_in(page: Any) -> bool:
     return page.get_by_role("button", name="Sign out").count() > 0
 
 
-def _shows_nothing_but_sign_in(page) -> None:  # type: ignore[no-untyped-def]
+def _shows_nothing_but_sign_in(page: Any) -> None:
     assert sign_in_form_shown(page) and not _signed_in(page)
     assert page.locator("[data-testid='stSidebarNav']").count() == 0
     assert page.locator("[data-testid='stDataFrame'], [data-testid='stMetric']").count() == 0
@@ -39,7 +40,7 @@ def _shows_nothing_but_sign_in(page) -> None:  # type: ignore[no-untyped-def]
     assert NSSCP not in page.inner_text("body")
 
 
-def test_every_page_url_opened_directly_shows_only_sign_in(app_server: str, chromium) -> None:  # type: ignore[no-untyped-def]
+def test_every_page_url_opened_directly_shows_only_sign_in(app_server: str, chromium: Any) -> None:
     context = chromium.new_context()  # no cookie: every load is a fresh, signed-out session
     page = context.new_page()
     for path in PAGE_PATHS:
@@ -50,7 +51,7 @@ def test_every_page_url_opened_directly_shows_only_sign_in(app_server: str, chro
 
 
 def test_sign_in_follows_the_link_the_cookie_signs_new_tabs_in_and_sign_out_ends_it(
-        app_server: str, app_database: Engine, chromium) -> None:  # type: ignore[no-untyped-def]
+        app_server: str, app_database: Engine, chromium: Any) -> None:
     add_user(app_database, "bella", "business manager", [NSSCP])
     context = chromium.new_context(accept_downloads=True)
     page = context.new_page()
@@ -90,7 +91,7 @@ def test_sign_in_follows_the_link_the_cookie_signs_new_tabs_in_and_sign_out_ends
 
 
 @pytest.mark.parametrize("case", ["forged", "expired", "too long", "good"])
-def test_forged_or_expired_cookies_do_not_sign_in(app_server: str, app_database: Engine, chromium,  # type: ignore[no-untyped-def]
+def test_forged_or_expired_cookies_do_not_sign_in(app_server: str, app_database: Engine, chromium: Any,
                                                   case: str) -> None:
     username = f"cookie_{case.replace(' ', '_')}"
     add_user(app_database, username, "executive", [NSSCP])
@@ -112,7 +113,7 @@ def test_forged_or_expired_cookies_do_not_sign_in(app_server: str, app_database:
 
 
 def test_lockout_after_repeated_failures_and_a_disabled_account_cookie(
-        app_server: str, app_database: Engine, chromium) -> None:  # type: ignore[no-untyped-def]
+        app_server: str, app_database: Engine, chromium: Any) -> None:
     add_user(app_database, "lola", "executive", [NSSCP])
     context = chromium.new_context()
     page = context.new_page()
