@@ -161,6 +161,7 @@ class Loader:
         self.s = session
         self._themes: dict[str, Theme] = {}
         self._cache: dict[tuple, object] = {}
+        self._indexes: dict[tuple, dict[tuple, object]] = {}
 
     # -- lookups ----------------------------------------------------------------------------------
     def themes(self) -> None:
@@ -224,10 +225,21 @@ class Loader:
         return found
 
     def _get(self, model, **key):  # type: ignore[no-untyped-def]
-        found = self.s.scalar(select(model).filter_by(**key))
+        """The row with this natural key, created if missing. Rows sharing the key's first column (its parent:
+        a cycle's questions, a return's ratings) are fetched in one query and remembered."""
+        names = tuple(key)
+        scope_key = (model, names, key[names[0]])
+        index = self._indexes.get(scope_key)
+        if index is None:
+            siblings = self.s.scalars(select(model).filter_by(**{names[0]: key[names[0]]}))
+            index = {tuple(getattr(row, n) for n in names): row for row in siblings}
+            self._indexes[scope_key] = index
+        values = tuple(key.values())
+        found = index.get(values)
         if found is None:
             found = model(**key)
             self.s.add(found)
+            index[values] = found
         return found
 
     # -- tables -----------------------------------------------------------------------------------
@@ -316,14 +328,7 @@ class Loader:
         c = self.cycle(row["partnership"], row["cycle"], where)
         o = self.organisation(row["organisation"], where)
         q = self.question(c, row["question"], where)
-        ret = self.s.scalar(select(AuditReturn).where(AuditReturn.cycle_id == c.id,
-                                                      AuditReturn.organisation_id == o.id,
-                                                      AuditReturn.is_current.is_(True)))
-        if ret is None:
-            ret = AuditReturn(cycle_id=c.id, organisation_id=o.id, version=1, is_current=True,
-                              source=row["source"], submitted_on=self._submitted_on(c, o))
-            self.s.add(ret)
-            self.s.flush()
+        ret = self._current_return(c, o, row["source"])
         r = self._get(Rating, return_id=ret.id, question_id=q.id)
         try:
             grade = (Grade(raw="", rag=None, scale=c.scale)  # type: ignore[arg-type]
@@ -335,6 +340,21 @@ class Loader:
         r.moderated_raw = moderated.raw if moderated else ""
         r.moderated_rag = moderated.rag if moderated else None
         r.evidence, r.source, r.note = row["evidence"], row["source"], row["note"]
+
+    def _current_return(self, cycle: Cycle, organisation: Organisation, source: str) -> AuditReturn:
+        """The organisation's current return for the cycle, created (version 1) when it has none."""
+        key = ("return", cycle.id, organisation.id)
+        if key not in self._cache:
+            ret = self.s.scalar(select(AuditReturn).where(AuditReturn.cycle_id == cycle.id,
+                                                          AuditReturn.organisation_id == organisation.id,
+                                                          AuditReturn.is_current.is_(True)))
+            if ret is None:
+                ret = AuditReturn(cycle_id=cycle.id, organisation_id=organisation.id, version=1, is_current=True,
+                                  source=source, submitted_on=self._submitted_on(cycle, organisation))
+                self.s.add(ret)
+                self.s.flush()
+            self._cache[key] = ret
+        return self._cache[key]  # type: ignore[return-value]
 
     def _submitted_on(self, cycle: Cycle, organisation: Organisation) -> dt.date | None:
         """The date of the invitation's latest `submitted` contact, if the record gives one."""
