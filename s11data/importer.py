@@ -32,7 +32,8 @@ For each organisation and cycle in the file:
   unchanged, nothing written — so the same file twice, or an export imported back, changes nothing;
 - otherwise → a corrected return: a new version becomes current, the earlier one is kept as history. Ratings the
   file leaves unchanged are copied as they were; ratings the current return has and the file leaves out are
-  "not answered" in the new version (reported as removed).
+  "not answered" in the new version (reported as removed). A column the file does not have at all (evidence,
+  moderated_rating, completed_by, submitted_on) keeps what the current return holds: it is never wiped.
 
 `imported` = the number of ratings written as new or changed (ratings copied unchanged into a corrected return
 are not counted). With `dry_run` it is the number that would be written. An import that writes something
@@ -134,11 +135,12 @@ def _plan(incoming: ReturnIn, current: StoredReturn | None) -> ReturnPlan:
             plan.counts["new"] += 1
             plan.changes.append(_change(incoming, code, "new", "", answer.graded.describe(), "", answer.row))
             continue
-        what = answer.graded.differences(old.graded, blank_grade=not answer.grade.raw)
+        now = answer.against(old.graded)
+        what = now.differences(old.graded, blank_grade=not answer.grade.raw)
         if what:
             plan.counts["changed"] += 1
-            plan.changes.append(_change(incoming, code, "changed", old.graded.describe(),
-                                        answer.graded.describe(), ", ".join(what), answer.row))
+            plan.changes.append(_change(incoming, code, "changed", old.graded.describe(), now.describe(),
+                                        ", ".join(what), answer.row))
         else:
             plan.counts["unchanged"] += 1
     for qid, old in (current.ratings.items() if current else ()):
@@ -443,16 +445,21 @@ def _return_row(plan: ReturnPlan, versions: dict[tuple[int, int], int], upload_i
 
 def _rating_row(return_id: int, plan: ReturnPlan, answer: Answer, source: str) -> dict:
     old = plan.current.ratings.get(answer.question_id) if plan.current else None
-    if old is not None and not answer.graded.differences(old.graded, blank_grade=not answer.grade.raw):
+    if old is not None and not answer.against(old.graded).differences(old.graded, blank_grade=not answer.grade.raw):
         return {"return_id": return_id, "question_id": answer.question_id, "raw_value": old.raw_value,
                 "scale": old.scale, "rag": old.rag, "moderated_raw": old.moderated_raw,
                 "moderated_rag": old.moderated_rag, "evidence": old.evidence, "source": old.source, "note": old.note}
     grade, moderated = answer.grade, answer.moderated
-    return {"return_id": return_id, "question_id": answer.question_id, "raw_value": grade.raw[:100],
-            "scale": grade.scale if grade.raw else plan.incoming.cycle.scale, "rag": grade.rag,
-            "moderated_raw": moderated.raw[:100] if moderated else "",
-            "moderated_rag": moderated.rag if moderated else None, "evidence": answer.evidence,
-            "source": f"{source} row {answer.row}", "note": grade.note if grade.raw else ""}
+    row = {"return_id": return_id, "question_id": answer.question_id, "raw_value": grade.raw[:100],
+           "scale": grade.scale if grade.raw else plan.incoming.cycle.scale, "rag": grade.rag,
+           "moderated_raw": moderated.raw[:100] if moderated else "",
+           "moderated_rag": moderated.rag if moderated else None, "evidence": answer.evidence,
+           "source": f"{source} row {answer.row}", "note": grade.note if grade.raw else ""}
+    if old is not None and not answer.moderated_given:  # the file has no moderated column: keep the panel's
+        row["moderated_raw"], row["moderated_rag"] = old.moderated_raw, old.moderated_rag
+    if old is not None and not answer.evidence_given:
+        row["evidence"] = old.evidence
+    return row
 
 
 def _summary_record(result: ImportResult) -> dict[str, object]:

@@ -124,10 +124,21 @@ class Answer:
     grade: Grade
     moderated: Grade | None
     evidence: str
+    moderated_given: bool = True
+    evidence_given: bool = True
+    """False when the file has no such column: what the database holds is kept, not wiped."""
 
     @property
     def graded(self) -> Graded:
         return Graded(self.grade.rag, self.moderated.rag if self.moderated else None, self.evidence)
+
+    def against(self, old: Graded | None) -> Graded:
+        """What this answer makes of a stored rating: columns the file lacks keep the stored values."""
+        graded = self.graded
+        if old is None:
+            return graded
+        return Graded(graded.rag, graded.moderated if self.moderated_given else old.moderated,
+                      graded.evidence if self.evidence_given else old.evidence)
 
     @property
     def empty(self) -> bool:
@@ -462,7 +473,8 @@ class _Reader:
         if organisation is None or qid is None or grade is None or moderated is False:
             return
         evidence = cells[self.columns["evidence"]] if "evidence" in self.columns else ""
-        answer = Answer(row, rating_column, qid, grade, moderated or None, text_of(evidence))
+        answer = Answer(row, rating_column, qid, grade, moderated or None, text_of(evidence),
+                        moderated_given="moderated_rating" in self.columns, evidence_given="evidence" in self.columns)
         target = self._return(cycle, organisation, row)
         self._details(target, cells, row)
         self._add(target, answer)
@@ -489,7 +501,8 @@ class _Reader:
             if grade is None or moderated is False:
                 continue
             evidence = cells[columns.evidence[qid]] if qid in columns.evidence else ""
-            answers.append(Answer(row, header, qid, grade, moderated or None, text_of(evidence)))
+            answers.append(Answer(row, header, qid, grade, moderated or None, text_of(evidence),
+                                  moderated_given=qid in columns.moderated, evidence_given=qid in columns.evidence))
         if organisation is None:
             return
         target = self._return(cycle, organisation, row)

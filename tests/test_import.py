@@ -153,6 +153,22 @@ def test_a_corrected_return_replaces_the_current_one_and_keeps_the_earlier(seede
     assert history["file"].tolist() == ["corrected.csv", "returns.csv"]
 
 
+def test_columns_a_corrected_file_lacks_keep_what_is_there(seeded_engine: Engine) -> None:
+    police = "Northvale Constabulary (illustrative)"
+    before = current(seeded_engine, police)
+    moderated = [q for q, v in before.items() if v[1] is not None]
+    assert moderated, "the 2025-26 panel cycle moderates this return"
+    target = moderated[0]
+    new_grade = Rag.RED if before[target][0] != Rag.RED else Rag.GREEN
+    rows = [[police, q, new_grade.value if q == target else (v[3] or "Not rated")] for q, v in before.items()]
+    result = run(seeded_engine, csv_of(rows, header=["organisation", "question", "rating"]), partnership=DEMO,
+                 cycle="2025-26")
+    assert result.ok and result.imported == 1, (result.errors, result.changes_frame())
+    after = current(seeded_engine, police)
+    assert after[target][0] == new_grade
+    assert {q: v[1:3] for q, v in after.items()} == {q: v[1:3] for q, v in before.items()}
+
+
 def test_a_question_left_out_is_a_warning_and_shown_as_not_answered(seeded_engine: Engine) -> None:
     qs = codes(seeded_engine)
     result = run(seeded_engine, csv_of(demo_rows(NEW_ORG, ["G", "A", "R"], question_codes=qs)))
