@@ -1,9 +1,9 @@
-"""The one place that builds each kind of Altair chart: RAG heat map with letters, stacked RAG bars, trend lines.
+"""The one place that builds each kind of Altair chart: RAG heat map with letters, stacked RAG bars, percentage
+grid (a trend across cycles).
 
 Colours are the Okabe–Ito colour-blind-safe set (vermillion, orange, bluish green) and never carry meaning alone:
-every heat-map cell shows its letter (R, A, G, – not rated, N/A), every bar segment its percentage, and every line
-ends in a text label. The letter (ink) colour on each fill is chosen for contrast and checked against WCAG AA
-(4.5:1) in tests. `large=True` (shared-screen mode) makes every text bigger.
+every heat-map cell shows its letter (R, A, G, – not rated, N/A), every bar segment and grid cell its percentage.
+The letter (ink) colour on each fill is chosen for contrast and checked against WCAG AA (4.5:1) in tests. `large=True` (shared-screen mode) makes every text bigger.
 """
 from __future__ import annotations
 
@@ -87,10 +87,10 @@ def cell_letter(grade: str | None) -> str:
 
 
 def legend_label(grade: str) -> str:
-    """E.g. 'R – requires improvement'."""
+    """E.g. 'R = requires improvement', '– = not rated'."""
     if grade == NOT_PUBLISHED:
-        return "? – grade not published"
-    return f"{LETTER[Rag(grade)]} – {MEANING[Rag(grade)]}"
+        return "? = grade not published"
+    return f"{LETTER[Rag(grade)]} = {MEANING[Rag(grade)]}"
 
 
 def _sizes(large: bool) -> dict[str, int]:
@@ -186,94 +186,37 @@ def rag_bars(frame: pd.DataFrame, *, label: str, label_order: Sequence[str] | No
     return _configure(chart, large)
 
 
-# --- trend lines ----------------------------------------------------------------------------------------
+# --- percentage grid (themes × cycles) ------------------------------------------------------------------
 
-def trend_lines(frame: pd.DataFrame, *, x: str, y: str, series: str, x_order: Sequence[str],
-                y_title: str = "% green", method_changes: Sequence[tuple[str, str]] = (), large: bool = False,
-                dash: str | None = None) -> alt.TopLevelMixin:
-    """One line per `series` across `x` (cycles), points labelled with the value, the series named at its end
-    (no legend lookup needed), and a dashed rule with a note where the method changed.
+GRID_BINS: tuple[tuple[float, str], ...] = ((20, "#DEEBF7"), (40, "#9ECAE1"), (60, "#4292C6"), (80, "#2171B5"),
+                                            (101, "#08306B"))
+"""Sequential single-hue (blue) bins for a percentage: (upper bound, fill). One hue, so it reads without colour
+vision; every cell also prints its value."""
+GRID_INK: dict[str, str] = {fill: ink(fill) for _upper, fill in GRID_BINS}
 
-    `method_changes`: (x value, note) pairs, e.g. ('2024-25', 'from here: panel-moderated RAG').
-    `dash`: an optional column whose values draw solid vs dashed lines (e.g. source: ratings / published).
+
+def grid_fill(value: float) -> str:
+    return next(fill for upper, fill in GRID_BINS if value < upper)
+
+
+def percent_grid(frame: pd.DataFrame, *, x: str, y: str, value: str, x_order: Sequence[str],
+                 y_order: Sequence[str], title: str = "", large: bool = False) -> alt.TopLevelMixin:
+    """Rows `y` × columns `x`, each cell printing its percentage on a blue shade (darker = higher).
+
+    Used for a trend across cycles (themes × cycles): legible from across a room where a dozen lines would not be.
     """
     s = _sizes(large)
-    data = frame.copy()
-    data["_label"] = data[y].map(lambda v: f"{v:.0f}%" if pd.notna(v) else "")
-    x_enc = alt.X(f"{x}:N", sort=list(x_order), title=None, axis=alt.Axis(labelAngle=0),
-                  scale=alt.Scale(domain=list(x_order)))
-    y_enc = alt.Y(f"{y}:Q", title=y_title, scale=alt.Scale(domain=[0, 100]))
-    colour = alt.Color(f"{series}:N", title=None, legend=None, scale=alt.Scale(scheme="dark2"))
-    base = alt.Chart(data).encode(x=x_enc, y=y_enc, color=colour)
-    line = base.mark_line(strokeWidth=4 if large else 3, point=alt.OverlayMarkDef(size=160 if large else 90))
-    if dash:
-        line = line.encode(strokeDash=alt.StrokeDash(f"{dash}:N", title=None))
-    values = base.mark_text(dy=-16, fontSize=s["label"], fontWeight="bold").encode(text="_label:N")
-    last = data.assign(_pos=data[x].map({v: i for i, v in enumerate(x_order)}))
-    last = last.sort_values("_pos").groupby(series, as_index=False).tail(1)
-    ends = alt.Chart(last).mark_text(align="left", dx=14, fontSize=s["label"], fontWeight="bold").encode(
-        x=x_enc, y=y_enc, text=f"{series}:N", color=colour)
-    layers = [line, values, ends]
-    if method_changes:
-        marks = pd.DataFrame(method_changes, columns=[x, "_note"])
-        rule = alt.Chart(marks).mark_rule(strokeDash=[6, 4], color=MUTED, strokeWidth=2).encode(x=x_enc)
-        note = alt.Chart(marks).mark_text(align="left", dx=6, y=8, fontSize=s["label"] - 2, color=TEXT).encode(
-            x=x_enc, text="_note:N")
-        layers += [rule, note]
-    chart = alt.layer(*layers).properties(height=420 if large else 320, width="container")
-    return _configure(chart, large)
-
-
-# --- counts per stage (the engagement funnel) ------------------------------------------------------------
-
-STAGE_FILL: tuple[str, ...] = ("#C6DBEF", "#9ECAE1", "#4292C6", "#08519C")
-"""Light to dark blue, one per stage in order; each bar also carries its stage name and count as text."""
-
-
-def stage_bars(frame: pd.DataFrame, *, stage: str, value: str, group: str, stage_order: Sequence[str],
-               large: bool = False, value_title: str = "organisations") -> alt.TopLevelMixin:
-    """One block of horizontal bars per `group` (e.g. cycle), one bar per stage in `stage_order` (e.g. invited →
-    responded → submitted → reviewed), each bar labelled '<stage>: <count>' at its end (no legend lookup)."""
-    s = _sizes(large)
-    order = list(stage_order)
-    data = frame.assign(_text=frame[stage].astype(str) + ": " + frame[value].astype(str),
-                        _stage=frame[stage].astype(str))
-    fills = [STAGE_FILL[min(i, len(STAGE_FILL) - 1)] for i in range(len(order))]
+    data = frame.dropna(subset=[value]).copy()
+    data["_fill"] = data[value].map(grid_fill)
+    data["_ink"] = data["_fill"].map(GRID_INK)
+    data["_text"] = data[value].map(lambda v: f"{v:.0f}%")
     base = alt.Chart(data).encode(
-        y=alt.Y(f"{group}:N", title=None, axis=alt.Axis(labelFontWeight="bold")),
-        yOffset=alt.YOffset("_stage:N", sort=order),
-        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(tickMinStep=1, format="d")))
-    bars = base.mark_bar(stroke=CELL_BORDER, strokeWidth=0.5).encode(
-        color=alt.Color("_stage:N", sort=order, title=None, scale=alt.Scale(domain=order, range=fills),
-                        legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square")))
-    text = base.mark_text(align="left", dx=6, fontSize=s["label"] - 1, color=TEXT).encode(text="_text:N")
-    groups = max(data[group].nunique(), 1)
-    chart = alt.layer(bars, text).properties(height=groups * len(order) * (s["row"] - 8), width="container")
+        x=alt.X(f"{x}:N", sort=list(x_order), title=None, axis=alt.Axis(orient="top", labelAngle=0,
+                                                                       labelFontWeight="bold")),
+        y=alt.Y(f"{y}:N", sort=list(y_order), title=None))
+    rect = base.mark_rect(stroke=CELL_BORDER, strokeWidth=1).encode(color=alt.Color("_fill:N", scale=None))
+    text = base.mark_text(fontSize=s["cell_text"], fontWeight="bold").encode(
+        text="_text:N", color=alt.Color("_ink:N", scale=None))
+    chart = alt.layer(rect, text).properties(height=max(len(y_order), 1) * s["row"], width="container",
+                                             title=title or "")
     return _configure(chart, large)
-
-
-# --- engagement status board -----------------------------------------------------------------------------
-
-STATUS_FILL: dict[str, str] = {
-    "engaged": "#CDEBDF",          # tint of Okabe–Ito bluish green
-    "own state": "#D6E6F4",        # tint of Okabe–Ito blue
-    "did not engage": "#F6D2BF",   # tint of Okabe–Ito vermillion
-    "missing": "#FFE9A8",          # tint of Okabe–Ito yellow
-}
-"""Background of each group of engagement states; light enough for black text (AA), and the status word is
-always written in the cell, so colour is never the only signal."""
-
-
-def status_board_style(frame: pd.DataFrame):  # type: ignore[no-untyped-def]
-    """A pandas Styler for a status board: each status cell tinted by its group (engaged, own state, did not
-    engage, missing), missing in bold."""
-    from s11data.engagement import GROUP
-
-    def cell(value: object) -> str:
-        group = GROUP.get(value) if isinstance(value, str) else None
-        if group is None:
-            return ""
-        bold = "font-weight: bold; " if group == "missing" else ""
-        return f"{bold}background-color: {STATUS_FILL[group]}; color: #000000"
-
-    return frame.style.map(cell)

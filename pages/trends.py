@@ -15,8 +15,8 @@ large = screen.is_on()
 st.title(f"Trends · {f.partnership or ''}")
 filters.illustrative_banner(f)
 st.caption("Themes carry a trend across framework changes: every question is tagged with themes from one stable "
-           "list. Dashed lines are cycles known only through the report's published figures (published aggregate); "
-           "a dashed rule marks a change of method.")
+           "list. Each column names how its cycle was graded; 'published' = only the report's published figures "
+           "(published aggregate).")
 
 
 def method_changes(frame: pd.DataFrame) -> list[tuple[str, str]]:
@@ -26,9 +26,18 @@ def method_changes(frame: pd.DataFrame) -> list[tuple[str, str]]:
     for row in cycles.itertuples():
         how = (row.method, row.scale)
         if last is not None and how != last:
-            changes.append((row.cycle, f"from here: {labels.method_words_of(row.method, row.scale)}"))
+            changes.append((row.cycle, f"{labels.method_words_of(*how)} (before: {labels.method_words_of(*last)})"))
         last = how
     return changes
+
+
+def cycle_labels(frame: pd.DataFrame) -> dict[str, str]:
+    """Cycle → column label naming how it was graded, e.g. '2024-25 · panel' or '2023-24 · published'."""
+    out = {}
+    for row in frame.drop_duplicates("cycle").itertuples():
+        how = "published" if row.source == "published aggregate" else row.method
+        out[row.cycle] = f"{row.cycle} · {how}"
+    return out
 
 
 def short_names() -> dict[str, str]:
@@ -47,23 +56,33 @@ def wide_table(frame: pd.DataFrame, index: list[str]) -> pd.DataFrame:
 st.header("Themes across cycles")
 themes = reads.get("rag_by_cycle", scope, partnership_id=f.partnership_id, theme_id=f.theme_id, sector=f.sector,
                    by_theme=True)
+overall = reads.get("rag_by_cycle", scope, partnership_id=f.partnership_id, theme_id=f.theme_id, sector=f.sector)
 ungraded = reads.get("ungraded_cycles", scope, partnership_id=f.partnership_id)
 if themes.empty:
     st.info("No graded cycles for this partnership yet.")
 else:
-    order = sorted(themes["cycle"].unique())
+    columns = cycle_labels(themes)
+    order = [columns[c] for c in sorted(columns)]
+    for cycle, note in method_changes(themes):
+        st.markdown(f"**Method changed in {cycle}:** {note}. Compare the shape of the trend, not small steps.")
     measure = st.segmented_control("Measure", list(MEASURES), default="Green", key="trend_measure",
                                    format_func=MEASURES.get) or "Green"
-    line = themes[themes["grade"] == measure].copy()
-    line["source"] = line["source"].str.replace("ratings", "ratings per organisation")
-    chart = charts.trend_lines(line, x="cycle", y="percent", series="theme", x_order=order,
-                               y_title=MEASURES[measure], method_changes=method_changes(themes), large=large,
-                               dash="source")
-    st.altair_chart(chart, width="stretch", alt=f"{MEASURES[measure]} per theme across cycles")
+    grid = themes[themes["grade"] == measure].assign(column=themes["cycle"].map(columns))
+    rows = (grid.sort_values("cycle").groupby("theme")["percent"].last().sort_values(
+        ascending=measure != "Green").index.tolist())
+    st.altair_chart(charts.percent_grid(grid, x="column", y="theme", value="percent", x_order=order, y_order=rows,
+                                        large=large), width="stretch",
+                    alt=f"{MEASURES[measure]} per theme (rows) and cycle (columns)")
+    st.caption(f"Each cell: {MEASURES[measure]} of the answers on that theme in that cycle (darker = higher). "
+               "Rows: worst first in the latest cycle. A blank cell: the framework had no question on that theme.")
+    st.subheader(f"{f.theme.capitalize() if f.theme else 'All themes'}: grades by cycle")
+    bars = overall.assign(column=overall["cycle"].map(columns))
+    st.altair_chart(charts.rag_bars(bars, label="column", label_order=order, large=large), width="stretch",
+                    alt="Grades per cycle")
     tables.show(wide_table(themes, ["cycle", "method", "source", "theme"]),
                 name=f"themes by cycle {f.partnership}", key="trend_themes")
 if not ungraded.empty:
-    st.caption("Cycles without grades (not in the chart): " + "; ".join(
+    st.caption("Cycles without grades (not shown): " + "; ".join(
         f"{r.cycle} ({r.method}, {r.source})" for r in ungraded.itertuples()))
 
 # --- 2. one organisation ---------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from s11data.scope import Scope
 PROJECT = Path(__file__).resolve().parent.parent
 MAIN = str(PROJECT / "app" / "main.py")
 SEED = PROJECT / "seed" / "published"
+PASSWORD = "Apptest-pass-1"
 ALL = ["Gloucestershire Safeguarding Children Partnership", "North Somerset Children's Partnership",
        "South Gloucestershire Children's Partnership", "Illustrative Demo Partnership"]
 
@@ -34,24 +35,27 @@ def served(sqlite_seeded: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     monkeypatch.setenv("S11_BCRYPT_ROUNDS", "4")
     db.get_engine.cache_clear()
     with db.write_session(sqlite_seeded) as session:
-        users.add_user(session, Scope.system("test"), "exec", "executive", ALL, "Apptest-pass-1")
+        users.add_user(session, Scope.system("test"), "exec", "executive", ALL, PASSWORD)
         users.add_user(session, Scope.system("test"), "nsexec", "executive",
-                       ["North Somerset Children's Partnership"], "Apptest-pass-1")
+                       ["North Somerset Children's Partnership"], PASSWORD)
     yield sqlite_seeded
     db.get_engine.cache_clear()
 
 
-def open_page(page: str | None = None, user: str = "exec", **params: str) -> AppTest:
-    """Run the app signed in as `user`, on `page` (a file in pages/), with URL parameters."""
+def open_page(page: str = "overview", user: str = "exec", **params: str) -> AppTest:
+    """Sign in through the form as `user`, then open `page` (a file in pages/) with URL parameters, as a deep
+    link gives them."""
     at = AppTest.from_file(MAIN, default_timeout=60)
+    at.run()
+    at.text_input[0].input(user)
+    at.text_input[1].input(PASSWORD)
+    next(b for b in at.button if b.label == "Login").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
     for key, value in params.items():
         at.query_params[key] = value
-    at.session_state["authentication_status"] = True
-    at.session_state["username"] = user
+    at.switch_page(f"../pages/{page}.py")
     at.run()
-    if page:
-        at.switch_page(f"../pages/{page}.py")
-        at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
     return at
@@ -195,8 +199,10 @@ def test_trends_page(served: Engine) -> None:
     at = open_page("trends", partnership="DEMO", org="Northvale Constabulary (illustrative)")
     assert [h.value for h in at.header] == ["Themes across cycles", "One organisation's trajectory",
                                              "Partnerships side by side"]
-    notes = [d["_note"] for d in chart_data(at) if "_note" in d.columns]
-    assert any((n == "from here: panel, RAG").any() for n in notes)  # the change of method is marked
+    assert "Method changed in 2024-25:** panel, RAG (before: self-assessment, 0–3 scores shown as RAG)" in texts(at)
+    grid = next(d for d in chart_data(at) if "_fill" in d.columns and "theme" in d.columns)
+    assert {"2022-23 · self-assessment", "2024-25 · panel"} <= set(grid["column"])
+    assert (grid["_text"] == grid["percent"].map(lambda v: f"{v:.0f}%")).all()
     assert "Illustrative data" in texts(at)
 
 
@@ -279,6 +285,8 @@ def test_palette_letters_meet_wcag_aa() -> None:
     for grade, fill in {**charts.FILL, **charts.DIFFERENCE_FILL}.items():
         ink = charts.INK.get(grade) or charts.DIFFERENCE_INK[grade]
         assert charts.contrast(fill, ink) >= charts.AA_NORMAL, grade
+    for _upper, fill in charts.GRID_BINS:
+        assert charts.contrast(fill, charts.GRID_INK[fill]) >= charts.AA_NORMAL, fill
     assert charts.contrast(charts.CELL_BORDER, "#FFFFFF") >= 3.0  # cell edges: non-text contrast (WCAG 1.4.11)
     assert charts.contrast(charts.TEXT, "#FFFFFF") >= 7 and charts.contrast(charts.MUTED, "#FFFFFF") >= 4.5
     assert round(charts.contrast("#000000", "#FFFFFF"), 1) == 21.0
