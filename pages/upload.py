@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import filters
+from app import filters, tables
 from app.session import current_scope
 from s11data import db, importer, templates
 from s11data.errors import UserError
@@ -63,6 +63,8 @@ def _problems(result: importer.ImportResult) -> None:
                  column_config={"row": st.column_config.NumberColumn("row", format="%d"),
                                 "problem": st.column_config.TextColumn("problem", width="large"),
                                 "how to fix": st.column_config.TextColumn("how to fix", width="large")})
+    st.caption("Download the list to send back to whoever filled in the return:")
+    tables.download_buttons(frame, name=f"problems {result.filename}", key="upload_problems")
 
 
 def _changes(result: importer.ImportResult) -> None:

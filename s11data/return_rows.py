@@ -613,7 +613,7 @@ class _Reader:
                 continue
             returns.append(incoming)
             missing = [code for qid, code in incoming.cycle.codes.items() if qid not in incoming.answers]
-            if missing:
+            if missing and not self.errors:  # a row with an error is not "left out": fix the errors first
                 shown = ", ".join(missing[:12]) + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")
                 self.warnings.add(incoming.first_row, None, f"{incoming.organisation} ({incoming.cycle.label}) has "
                                   f"no answer for {shown}: shown as not answered",

@@ -26,8 +26,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("file", type=Path, help="the return file (.csv or .xlsx)")
     cmd.add_argument("--dry-run", action="store_true", help="check and report only; change nothing")
     cmd.add_argument("--json", action="store_true", help="print one JSON object with the outcome")
-    cmd.add_argument("--partnership", help="partnership for rows that do not name one (name, short name or alias)")
-    cmd.add_argument("--cycle", help="cycle for rows that do not name one, e.g. 2023-24")
+    cmd.add_argument("--partnership", metavar="NAME",
+                     help="partnership for rows that do not name one (name, short name or alias)")
+    cmd.add_argument("--cycle", metavar="LABEL", help="cycle for rows that do not name one, e.g. 2023-24")
     cmd.set_defaults(run=_run)
 
 
