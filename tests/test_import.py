@@ -262,6 +262,10 @@ def test_formula_like_text_is_stored_as_written_and_neutralised_in_the_export(se
     before = snapshot(seeded_engine)
     again = run(seeded_engine, exported, name="export.csv")
     assert again.ok and again.imported == 0 and snapshot(seeded_engine) == before
+    with db.read_session(seeded_engine) as s:
+        workbook = to_xlsx_bytes(exports.ratings(s, Scope.system(), DEMO, "2025-26"))
+    again = run(seeded_engine, workbook, name="export.xlsx")
+    assert again.ok and again.imported == 0 and snapshot(seeded_engine) == before
 
 
 def test_dry_run_reports_what_would_change_and_writes_nothing(seeded_engine: Engine) -> None:
