@@ -10,6 +10,8 @@ COMMAND_MODULES = [
     "s11data.cli.export",
     "s11data.cli.import_",
     "s11data.cli.users",
+    "s11data.cli.synth",
+    "s11data.cli.bench",
 ]
 
 
