@@ -3,15 +3,17 @@ lockout. One served app for the module; each test uses its own accounts and fres
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import jwt
 import pytest
 from browser import PASSWORD, TEST_COOKIE_KEY, add_user, sign_in, sign_in_form_shown, submit_sign_in, wait_idle
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from app import auth
 from s11data import db, users
+from s11data.models import User
 from s11data.scope import Scope
 
 pytestmark = pytest.mark.browser
@@ -26,6 +28,18 @@ def _cookie_name(app_database: Engine) -> str:
 
 def _token(username: str, exp: float, key: str = TEST_COOKIE_KEY) -> str:
     return jwt.encode({"username": username, "exp_date": exp}, key, algorithm="HS256")
+
+
+def _failed_attempts(engine: Engine, username: str) -> int:
+    with db.read_session(engine) as session:
+        return session.scalar(select(User.failed_attempts).where(User.username == username)) or 0
+
+
+def _until(condition: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
 
 
 def _signed_in(page: Any) -> bool:
@@ -68,6 +82,7 @@ def test_sign_in_follows_the_link_the_cookie_signs_new_tabs_in_and_sign_out_ends
     wait_idle(second)
     assert _signed_in(second) and second.locator("h1").first.inner_text().startswith("Trends")
     second.get_by_role("button", name="Sign out").click()
+    second.get_by_role("button", name="Login").wait_for(timeout=30_000)
     wait_idle(second)
     assert sign_in_form_shown(second) and second.get_by_text("You are signed out.").count() == 1
     second.wait_for_timeout(500)
@@ -121,10 +136,11 @@ def test_lockout_after_repeated_failures_and_a_disabled_account_cookie(
     wait_idle(page)
     for attempt in range(1, users.lock_after() + 1):
         submit_sign_in(page, "lola", "wrong-password-1", expect_success=False)
-        expected = users.INCORRECT if attempt < users.lock_after() else "locked"
-        assert page.get_by_text(expected).count() >= 1, attempt
+        expected = users.INCORRECT if attempt < users.lock_after() else "is locked after"
+        _until(lambda: _failed_attempts(app_database, "lola") == attempt)  # this attempt was counted
+        page.get_by_text(expected).first.wait_for(timeout=30_000)
     sign_in(page, app_server, "lola", PASSWORD, expect_success=False)  # a new visit, the right password
-    assert page.get_by_text("locked").count() >= 1
+    page.get_by_text("is locked after").first.wait_for(timeout=30_000)
     _shows_nothing_but_sign_in(page)
     context.close()
 
@@ -140,6 +156,7 @@ def test_lockout_after_repeated_failures_and_a_disabled_account_cookie(
     wait_idle(tab)
     _shows_nothing_but_sign_in(tab)
     page.get_by_role("link", name="Trends").click()  # the open session ends at its next click
+    page.get_by_role("button", name="Login").wait_for(timeout=30_000)
     wait_idle(page)
     _shows_nothing_but_sign_in(page)
     context.close()
