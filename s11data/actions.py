@@ -5,7 +5,7 @@
 - Progress updates are appended, never edited. The recommendation's status follows its latest update: the one with
   the latest date (undated updates, as reports give them, count as older than any dated one), ties by entry order.
 - Each action links to the theme (and question, where one is recorded) it came from, and says whether that theme's
-  % green rose in the partnership's next cycle, counted as the theme views count it (`queries.theme_summary`).
+  % green rose in the partnership's next cycle, counted as the Trends page counts it (`queries.rag_by_cycle`).
 
 Who may write (enforced here, not only by the pages): business managers and admins add and edit recommendations
 and add progress; a subgroup chair adds progress only to the actions their subgroup owns (`Scope.owns`: the
@@ -63,8 +63,9 @@ def _filtered(stmt: Select, scope: Scope, partnership_id: int | None, cycle_id: 
     return stmt
 
 
-def _latest_update() -> tuple:
-    """A subquery of each recommendation's latest update id, and an alias of ProgressUpdate to join it to."""
+def _latest_update(within: Select) -> tuple:
+    """A subquery of the latest update id of each recommendation `within` (a select of ids) and its update count,
+    and an alias of ProgressUpdate to join it to."""
     ranked = (select(ProgressUpdate.id, ProgressUpdate.recommendation_id,
                      func.row_number().over(partition_by=ProgressUpdate.recommendation_id,
                                             order_by=(ProgressUpdate.recorded_on.is_(None),
@@ -72,6 +73,7 @@ def _latest_update() -> tuple:
                                                       ProgressUpdate.id.desc())).label("n"),
                      func.count(ProgressUpdate.id).over(partition_by=ProgressUpdate.recommendation_id)
                      .label("updates"))
+              .where(ProgressUpdate.recommendation_id.in_(within))
               .subquery())
     return ranked, aliased(ProgressUpdate)
 
@@ -87,7 +89,8 @@ def actions(session: Session, scope: Scope, today: dt.date, *, partnership_id: i
     (`Scope.owns`; every action for other roles); `organisation_id` keeps those asked of that organisation;
     `only_open` keeps not started / open / in progress; None means all.
     """
-    ranked, update = _latest_update()
+    ranked, update = _latest_update(_filtered(select(Recommendation.id).join(Cycle), scope, partnership_id,
+                                              cycle_id))
     stmt = _filtered(
         select(Recommendation.id, Cycle.id, Cycle.partnership_id, Partnership.name, Cycle.label, Recommendation.kind,
                Recommendation.made_by, Recommendation.number, Recommendation.text, Organisation.name,
@@ -115,7 +118,7 @@ def actions(session: Session, scope: Scope, today: dt.date, *, partnership_id: i
     rows = session.execute(stmt).all()
     if mine_only:
         rows = [r for r in rows if scope.owns(r[13])]
-    trend = ThemeTrend.of(session, scope, {(r[1], r[10]) for r in rows if r[10] is not None})
+    trend = ThemeTrend.of(session, scope, {r[1] for r in rows if r[10] is not None})
     records = [_action_row(r, today, trend) for r in rows]
     frame = pd.DataFrame(records, columns=["_rank", "_due", *ACTION_COLUMNS])
     frame = frame.sort_values(["_rank", "_due"], kind="stable", na_position="last")
@@ -129,7 +132,7 @@ def _action_row(row, today: dt.date, trend: ThemeTrend) -> list[object]:  # type
     (rec_id, cycle_id, _pid, partnership, label, kind, made_by, number, text, target, theme_id, theme, question,
      owner, response, due, status, updated_on, update_text, updates) = row
     flag = _flag(status, due, today)
-    link = trend.link(cycle_id, theme_id)
+    link = trend.link(cycle_id, theme)
     rank = {OVERDUE: 0, DUE_SOON: 1}.get(flag, 2)
     return [rank, due, rec_id, partnership, label, plain(kind), made_by, number, text, target or "Partnership",
             theme or "", question or "", owner, response, plain(due), plain(status), flag,
@@ -148,30 +151,29 @@ def _flag(status: ActionStatus, due: dt.date | None, today: dt.date) -> str:
 class ThemeTrend:
     """% green per (cycle, theme) for the actions shown and for the next cycle of each one's partnership."""
 
-    green: dict[tuple[int, int], float]
+    green: dict[tuple[int, str], float]
     next_cycle: dict[int, tuple[int, str] | None]
     labels: dict[int, str]
 
     @classmethod
-    def of(cls, session: Session, scope: Scope, pairs: set[tuple[int, int]]) -> ThemeTrend:
-        if not pairs:
+    def of(cls, session: Session, scope: Scope, cycle_ids: set[int]) -> ThemeTrend:
+        if not cycle_ids:
             return cls({}, {}, {})
-        cycle_ids = {c for c, _ in pairs}
         following = _next_cycles(session, cycle_ids)
         labels = dict(session.execute(select(Cycle.id, Cycle.label).where(Cycle.id.in_(sorted(cycle_ids)))).all())
-        wanted = cycle_ids | {n[0] for n in following.values() if n}
-        return cls(theme_green(session, scope, wanted), following, labels)
+        partnerships = set(session.scalars(select(Cycle.partnership_id).where(Cycle.id.in_(sorted(cycle_ids)))))
+        return cls(theme_green(session, scope, partnerships), following, labels)
 
-    def link(self, cycle_id: int, theme_id: int | None) -> list[object]:
+    def link(self, cycle_id: int, theme: str | None) -> list[object]:
         """[this cycle's % green, next cycle label, its % green, a sentence saying whether it improved]."""
-        if theme_id is None:
+        if not theme:
             return [None, "", None, "no theme recorded"]
-        here = self.green.get((cycle_id, theme_id))
+        here = self.green.get((cycle_id, theme))
         following = self.next_cycle.get(cycle_id)
         if following is None:
             return [here, "", None, "no later cycle yet"]
         next_id, next_label = following
-        there = self.green.get((next_id, theme_id))
+        there = self.green.get((next_id, theme))
         if here is None:
             return [here, next_label, there, f"no grades for this theme in {self.labels.get(cycle_id, '')}"]
         if there is None:
@@ -194,18 +196,19 @@ def _next_cycles(session: Session, cycle_ids: set[int]) -> dict[int, tuple[int, 
     return following
 
 
-def theme_green(session: Session, scope: Scope, cycle_ids: Collection[int]) -> dict[tuple[int, int], float]:
-    """% green per (cycle, theme), as the theme views count it (`queries.theme_summary`: the grade that stands, of
-    all answers; published percentages where the report gave only those; nothing for an ungraded peer review)."""
-    green: dict[tuple[int, int], float] = {}
-    for cycle_id in sorted(cycle_ids):
-        summary = queries.theme_summary(session, scope, cycle_id)
-        rows = summary[summary["grade"] == Rag.GREEN.value]
-        themes = set(summary["theme_id"])
-        found = {int(t): float(p) for t, p in zip(rows["theme_id"], rows["percent"]) if pd.notna(p)}
-        for theme_id in themes:  # a theme answered but never green is 0 % green, not unknown
-            green[(cycle_id, int(theme_id))] = round(found.get(int(theme_id), 0.0), 1)
-    return green
+def theme_green(session: Session, scope: Scope, partnership_ids: set[int]) -> dict[tuple[int, str], float]:
+    """% green per (cycle id, theme name) in those partnerships, exactly as the Trends page shows it
+    (`queries.rag_by_cycle`: the grade that stands; published percentages where the report gave only those; no
+    figure for an ungraded peer review). A theme answered but never green is 0 % green."""
+    only = next(iter(partnership_ids)) if len(partnership_ids) == 1 else None
+    trend = queries.rag_by_cycle(session, scope, partnership_id=only, by_theme=True)
+    if only is None:
+        trend = trend[trend["partnership_id"].isin(partnership_ids)]
+    green: dict[tuple[int, str], float] = {}
+    for cycle_id, theme, grade, percent in zip(trend["cycle_id"], trend["theme"], trend["grade"], trend["percent"]):
+        key = (int(cycle_id), theme)
+        green[key] = green.get(key, 0.0) + (float(percent) if grade == Rag.GREEN.value and pd.notna(percent) else 0.0)
+    return {key: round(value, 1) for key, value in green.items()}
 
 
 def progress_history(session: Session, scope: Scope, recommendation_id: int) -> pd.DataFrame:

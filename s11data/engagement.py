@@ -169,22 +169,22 @@ def chase_list(session: Session, scope: Scope, today: dt.date, *, partnership_id
     """Invitations to chase (awaiting a response, or did not engage), longest without contact first (never
     contacted at the top). `days_since_contact` counts from the latest dated contact to `today`; blank if none.
     """
+    wanted = _filtered(select(Invitation.id).select_from(Invitation).join(Cycle)
+                       .where(Invitation.status.in_(TO_CHASE)), scope, partnership_id, cycle_id)
     ranked = (select(Contact.invitation_id, Contact.occurred_on, Contact.kind,
                      func.row_number().over(partition_by=Contact.invitation_id,
                                             order_by=(Contact.occurred_on.desc(), Contact.id.desc())).label("n"))
-              .where(Contact.occurred_on.is_not(None)).subquery())
+              .where(Contact.occurred_on.is_not(None), Contact.invitation_id.in_(wanted)).subquery())
     counted = (select(Contact.invitation_id, func.count(Contact.id).label("n"))
-               .group_by(Contact.invitation_id).subquery())
-    stmt = _filtered(
-        select(Partnership.name, Cycle.label, Organisation.name, Organisation.sector, Invitation.status,
-               ranked.c.occurred_on, ranked.c.kind, func.coalesce(counted.c.n, 0))
-        .select_from(Invitation).join(Cycle).join(Partnership).join(Organisation)
-        .outerjoin(ranked, (ranked.c.invitation_id == Invitation.id) & (ranked.c.n == 1))
-        .outerjoin(counted, counted.c.invitation_id == Invitation.id)
-        .where(Invitation.status.in_(TO_CHASE))
-        .order_by(case((ranked.c.occurred_on.is_(None), 0), else_=1), ranked.c.occurred_on, Partnership.name,
-                  Cycle.label, Organisation.name),
-        scope, partnership_id, cycle_id)
+               .where(Contact.invitation_id.in_(wanted)).group_by(Contact.invitation_id).subquery())
+    stmt = (select(Partnership.name, Cycle.label, Organisation.name, Organisation.sector, Invitation.status,
+                   ranked.c.occurred_on, ranked.c.kind, func.coalesce(counted.c.n, 0))
+            .select_from(Invitation).join(Cycle).join(Partnership).join(Organisation)
+            .outerjoin(ranked, (ranked.c.invitation_id == Invitation.id) & (ranked.c.n == 1))
+            .outerjoin(counted, counted.c.invitation_id == Invitation.id)
+            .where(Invitation.id.in_(wanted))
+            .order_by(case((ranked.c.occurred_on.is_(None), 0), else_=1), ranked.c.occurred_on, Partnership.name,
+                      Cycle.label, Organisation.name))
     rows = []
     for p, label, org, sector, status, last_on, kind, n in session.execute(stmt):
         days = (today - last_on).days if last_on else None
