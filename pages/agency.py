@@ -49,7 +49,7 @@ if grades.empty:
 else:
     names = {p.name: p.key for p in filters.choices(scope).partnerships}
     long = grades.melt(id_vars=["partnership", "cycle", "method", "source"], var_name="grade", value_name="count")
-    long = long[long["count"] > 0]
+    long = long[long["count"].fillna(0).astype(int) > 0]
     long["percent"] = 100 * long["count"] / long.groupby(["partnership", "cycle"])["count"].transform("sum")
     long["label"] = long["partnership"].map(names) + " " + long["cycle"] + " · " + long["source"]
     order = list(dict.fromkeys(long.sort_values(["cycle", "partnership"], ascending=[False, True])["label"]))

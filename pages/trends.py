@@ -69,7 +69,7 @@ else:
                                    format_func=MEASURES.get) or "Green"
     grid = themes[themes["grade"] == measure].assign(column=themes["cycle"].map(columns))
     rows = (grid.sort_values("cycle").groupby("theme")["percent"].last().sort_values(
-        ascending=measure != "Green").index.tolist())
+        ascending=measure == "Green").index.tolist())  # worst first: least green, most amber or red
     st.altair_chart(charts.percent_grid(grid, x="column", y="theme", value="percent", x_order=order, y_order=rows,
                                         large=large), width="stretch",
                     alt=f"{MEASURES[measure]} per theme (rows) and cycle (columns)")

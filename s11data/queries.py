@@ -610,10 +610,18 @@ def organisation_counts(session: Session, scope: Scope, cycle_id: int, *, grade_
     if long.empty:
         return pd.DataFrame(columns=["organisation", "organisation_id", "sector", *columns, "total", "source"])
     wide = (long.pivot_table(index=["organisation", "organisation_id", "sector"], columns="grade", values="count",
-                             aggfunc="sum").reindex(columns=columns).fillna(0).astype(int).reset_index())
+                             aggfunc="sum").reindex(columns=columns).reset_index())
     wide.columns.name = None
-    wide["total"] = wide[columns].sum(axis=1)
+    wide[columns] = _counts(wide[columns], published=source == PUBLISHED)
+    wide["total"] = wide[columns].sum(axis=1).astype(int)
     return wide.sort_values("organisation", key=lambda s: s.str.lower()).reset_index(drop=True).assign(source=source)
+
+
+def _counts(frame: pd.DataFrame, *, published: bool) -> pd.DataFrame:
+    """Whole counts. Counted from ratings, a grade nobody gave is 0; from a published table, a figure the report
+    does not print stays blank (<NA>): its place was lost, and a zero is not invented."""
+    counts = frame.astype("Float64").round().astype("Int64")
+    return counts if published else counts.fillna(0)
 
 
 def published_aggregates(session: Session, scope: Scope, cycle_id: int, subject_kind: SubjectKind | str
@@ -796,8 +804,10 @@ def _agency_grades(session: Session, scope: Scope, oid: int) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=["partnership", "cycle", "method", "source", *columns])
     wide = (frame.pivot_table(index=["partnership", "cycle", "method", "source"], columns="grade", values="count",
-                              aggfunc="sum").reindex(columns=columns).fillna(0).astype(int).reset_index())
+                              aggfunc="sum").reindex(columns=columns).reset_index())
     wide.columns.name = None
+    published = wide["source"] == PUBLISHED
+    wide[columns] = _counts(wide[columns], published=False).where(~published, _counts(wide[columns], published=True))
     return wide.sort_values(["cycle", "partnership"], ascending=[False, True]).reset_index(drop=True)
 
 

@@ -117,6 +117,11 @@ def test_nsscp_appendix_one_counts_as_published(seeded_engine: Engine) -> None:
     for row in published:
         assert got.loc[row["subject"], row["grade"]] == int(row["count"])
     assert set(counts["source"]) == {queries.PUBLISHED}
+    printed = {(r["subject"], r["grade"]) for r in published}
+    for row in counts.itertuples():
+        for grade in ("Green", "Amber", "Red"):
+            if (row.organisation, grade) not in printed:  # e.g. Capstone prints only "16": no zero is invented
+                assert pd.isna(got.loc[row.organisation, grade])
     # police and BTP are printed "n/a": no figure, so no row is invented
     assert "Avon and Somerset Constabulary" not in got.index
 
