@@ -42,10 +42,13 @@ def redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-@lru_cache(maxsize=8)
 def get_engine(url: str | None = None) -> Engine:
-    """One engine per URL for the life of the process."""
-    url = url or database_url()
+    """One engine per URL for the life of the process (the configured URL when none is given)."""
+    return _engine_for(url or database_url())
+
+
+@lru_cache(maxsize=16)
+def _engine_for(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -146,3 +149,6 @@ def prepare(engine: Engine | None = None) -> None:
             from .seed import seed_all
 
             seed_all(engine)
+
+
+get_engine.cache_clear = _engine_for.cache_clear  # type: ignore[attr-defined]
