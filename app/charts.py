@@ -220,3 +220,76 @@ def percent_grid(frame: pd.DataFrame, *, x: str, y: str, value: str, x_order: Se
     chart = alt.layer(rect, text).properties(height=max(len(y_order), 1) * s["row"], width="container",
                                              title=title or "")
     return _configure(chart, large)
+
+
+# --- counts per stage (the engagement funnel) ------------------------------------------------------------
+# stage_bars, percent_line and status_board_style serve pages/engagement.py.
+
+STAGE_FILL: tuple[str, ...] = ("#C6DBEF", "#9ECAE1", "#4292C6", "#08519C")
+"""Light to dark blue, one per stage in order; each bar also carries its stage name and count as text."""
+LINE = "#0072B2"  # Okabe–Ito blue
+
+
+def stage_bars(frame: pd.DataFrame, *, stage: str, value: str, group: str, stage_order: Sequence[str],
+               large: bool = False, value_title: str = "organisations") -> alt.TopLevelMixin:
+    """One block of horizontal bars per `group` (e.g. cycle), one bar per stage in `stage_order` (e.g. invited →
+    responded → submitted → reviewed), each bar labelled '<stage>: <count>' at its end (no legend lookup)."""
+    s = _sizes(large)
+    order = list(stage_order)
+    data = frame.assign(_text=frame[stage].astype(str) + ": " + frame[value].astype(str),
+                        _stage=frame[stage].astype(str))
+    fills = [STAGE_FILL[min(i, len(STAGE_FILL) - 1)] for i in range(len(order))]
+    base = alt.Chart(data).encode(
+        y=alt.Y(f"{group}:N", title=None, axis=alt.Axis(labelFontWeight="bold")),
+        yOffset=alt.YOffset("_stage:N", sort=order),
+        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(tickMinStep=1, format="d")))
+    bars = base.mark_bar(stroke=CELL_BORDER, strokeWidth=0.5).encode(
+        color=alt.Color("_stage:N", sort=order, title=None, scale=alt.Scale(domain=order, range=fills),
+                        legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square")))
+    text = base.mark_text(align="left", dx=6, fontSize=s["label"] - 1, color=TEXT).encode(text="_text:N")
+    groups = max(data[group].nunique(), 1)
+    chart = alt.layer(bars, text).properties(height=groups * len(order) * (s["row"] - 8), width="container")
+    return _configure(chart, large)
+
+
+def percent_line(frame: pd.DataFrame, *, x: str, value: str, x_order: Sequence[str], title: str = "",
+                 large: bool = False) -> alt.TopLevelMixin:
+    """One percentage (0–100) across `x` (e.g. response rate per cycle): a line whose every point carries its %."""
+    s = _sizes(large)
+    data = frame.assign(_label=frame[value].map(lambda v: f"{v:.0f}%" if pd.notna(v) else "no figure"))
+    base = alt.Chart(data).encode(
+        x=alt.X(f"{x}:N", sort=list(x_order), title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y(f"{value}:Q", title=title or None, scale=alt.Scale(domain=[0, 110]),
+                axis=alt.Axis(values=[0, 25, 50, 75, 100])))
+    line = base.mark_line(color=LINE, strokeWidth=4 if large else 3,
+                          point=alt.OverlayMarkDef(color=LINE, size=160 if large else 90))
+    text = base.mark_text(dy=-16, fontSize=s["label"], fontWeight="bold", color=TEXT).encode(text="_label:N")
+    chart = alt.layer(line, text).properties(height=320 if large else 240, width="container")
+    return _configure(chart, large)
+
+
+# --- engagement status board -----------------------------------------------------------------------------
+
+STATUS_FILL: dict[str, str] = {
+    "engaged": "#CDEBDF",          # tint of Okabe–Ito bluish green
+    "own state": "#D6E6F4",        # tint of Okabe–Ito blue
+    "did not engage": "#F6D2BF",   # tint of Okabe–Ito vermillion
+    "missing": "#FFE9A8",          # tint of Okabe–Ito yellow
+}
+"""Background of each group of engagement states; light enough for black text (AA), and the status word is
+always written in the cell, so colour is never the only signal."""
+
+
+def status_board_style(frame: pd.DataFrame):  # type: ignore[no-untyped-def]
+    """A pandas Styler for a status board: each status cell tinted by its group (engaged, own state, did not
+    engage, missing), missing in bold."""
+    from s11data.engagement import GROUP
+
+    def cell(value: object) -> str:
+        group = GROUP.get(value) if isinstance(value, str) else None
+        if group is None:
+            return ""
+        bold = "font-weight: bold; " if group == "missing" else ""
+        return f"{bold}background-color: {STATUS_FILL[group]}; color: #000000"
+
+    return frame.style.map(cell)

@@ -48,9 +48,8 @@ else:
                                   group="cycle", stage_order=engagement.FUNNEL_STAGES, large=large)
         st.altair_chart(chart, width="stretch", alt="Organisations at each stage of the audit, per cycle")
     with right:
-        chart = charts.trend_lines(funnel.assign(series="rate"), x="cycle", y="response_rate",
-                                   series="series", x_order=list(funnel["cycle"]), y_title="% responded",
-                                   large=large)
+        chart = charts.percent_line(funnel, x="cycle", value="response_rate", x_order=list(funnel["cycle"]),
+                                    title="% responded", large=large)
         st.altair_chart(chart, width="stretch", alt="Response rate across cycles")
     st.caption("Responded: a return, a review, a national return or a refusal. Submitted: a local return or a "
                "review (late ones included). Reviewed: a peer review or panel session held. National returns, "

@@ -205,3 +205,30 @@ def test_bad_input_is_shown_as_an_error_not_a_trace(app_db: Engine) -> None:
     at.run()
     assert not at.exception
     assert [e.value for e in at.error] == ["Write the progress update."]
+
+
+def test_deep_link_to_one_organisation(app_db: Engine) -> None:
+    at = open_page("exec", "engagement", partnership="SGCP", org="CVS South Gloucestershire")
+    assert any(h.value == "Contact history · CVS South Gloucestershire, all cycles" for h in at.subheader)
+    contacts = table(at, "contacts")
+    assert set(contacts["cycle"]) == {"2021-22", "2022-23"} and len(contacts) == 4
+    board = table(at, "board")
+    assert len(board) == 1 and (board.iloc[0]["2021-22"], board.iloc[0]["2022-23"]) == ("did not engage", "reviewed")
+
+
+def test_downloads_are_the_table_as_shown_and_formula_safe(app_db: Engine) -> None:
+    from app import tables
+    from s11data import spreadsheet
+
+    with db.write_session(app_db) as s:
+        sg = s.scalar(select(Partnership.id).where(Partnership.name == SGCP))
+        inv = int(engagement.invitation_options(s, Scope.system(), partnership_id=sg)["invitation_id"].iloc[0])
+        engagement.log_contact(s, Scope.system("manager"), inv, "other", dt.date.today(), "=HYPERLINK(\"x\")")
+    at = open_page("manager", "actions", partnership="SGCP")
+    shown = table(at, "actions")
+    assert "recommendation_id" not in shown.columns  # internal ids are neither shown nor downloaded
+    at = open_page("manager", "engagement", partnership="SGCP")
+    contacts = table(at, "contacts")
+    csv = spreadsheet.to_csv_bytes(tables.downloadable(contacts)).decode("utf-8-sig")
+    assert csv.splitlines()[0] == ",".join(contacts.columns)
+    assert "'=HYPERLINK" in csv and "\n=HYPERLINK" not in csv and ",=HYPERLINK" not in csv
