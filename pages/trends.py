@@ -8,6 +8,8 @@ from app import charts, filters, labels, reads, screen, tables
 from app.session import current_scope
 
 MEASURES = {"Green": "% green", "Amber": "% amber", "Red": "% red"}
+SIDE_BY_SIDE_ALL_CYCLES = 6
+"""Up to this many partnerships, every cycle of each is set side by side; beyond, each one's latest cycle."""
 
 scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "theme", "sector", "organisation"))
@@ -107,7 +109,8 @@ else:
 
 # --- 3. partnerships side by side ------------------------------------------------------------------------------
 st.header("Partnerships side by side")
-everyone = reads.get("rag_by_cycle", scope, theme_id=f.theme_id, sector=f.sector)
+many = len(filters.choices(scope).partnerships) > SIDE_BY_SIDE_ALL_CYCLES
+everyone = reads.get("rag_by_cycle", scope, theme_id=f.theme_id, sector=f.sector, latest_only=many)
 if everyone.empty:
     st.info("No graded cycles in your partnerships.")
 else:
@@ -117,7 +120,8 @@ else:
     order = list(dict.fromkeys(everyone.sort_values(["illustrative", "partnership", "cycle"])["label"]))
     st.altair_chart(charts.rag_bars(everyone, label="label", label_order=order, large=large), width="stretch",
                     alt="Grades of each partnership's cycles side by side")
-    st.caption("Each bar is one cycle of one partnership" + (f", theme: {f.theme}" if f.theme else "")
+    st.caption(("Each bar is the latest cycle of one partnership" if many else "Each bar is one cycle of one "
+                "partnership") + (f", theme: {f.theme}" if f.theme else "")
                + ". Frameworks and methods differ between partnerships: compare the shape, not the decimals.")
     tables.show(wide_table(everyone, ["partnership", "cycle", "method", "source"]), name="partnerships side by side",
                 key="trend_partnerships")

@@ -7,6 +7,7 @@ keyword arguments by id (`partnership_id`, `cycle_id`, `theme_id`, `organisation
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -237,33 +238,40 @@ class CycleInfo:
     (ungraded peer review: evidence only) or `nothing yet`."""
 
 
-def cycle_sources(session: Session, scope: Scope, partnership_id: int | None = None) -> dict[int, str]:
-    """What kind of figures each cycle in scope has (see CycleInfo.source), from three grouped counts.
+def cycle_sources(session: Session, scope: Scope, partnership_id: int | None = None,
+                  cycle_ids: Collection[int] | None = None) -> dict[int, str]:
+    """What kind of figures each cycle in scope has (see CycleInfo.source); limited to one partnership's cycles or
+    to `cycle_ids` when given.
 
     A cycle is read from its ratings when at least half of its current ratings are graded; a cycle whose grades
     the report did not publish per organisation (only quotations) but whose aggregates it did is read from those.
+    Only cycles with published figures need their grades counted; for the rest one EXISTS on returns decides.
     """
     where = [in_scope(Cycle.partnership_id, scope)]
     if partnership_id is not None:
         where.append(Cycle.partnership_id == partnership_id)
+    if cycle_ids is not None:
+        where.append(Cycle.id.in_(sorted(cycle_ids)))
+    published = set(session.scalars(select(PublishedAggregate.cycle_id).join(Cycle).where(
+        *where, PublishedAggregate.subject_kind.in_([SubjectKind.QUESTION, SubjectKind.ORGANISATION])).distinct()))
+    has_returns = select(AuditReturn.id).where(AuditReturn.cycle_id == Cycle.id,
+                                               AuditReturn.is_current.is_(True)).exists()
+    cycles = session.execute(select(Cycle.id, Cycle.scale, has_returns).where(*where)).all()
+    # Only a cycle with published figures can be read from them: count its grades (elsewhere one EXISTS will do).
     graded = func.sum(case((Rating.rag.in_([r.value for r in RANKED]), 1), else_=0))
     ratings = {cid: (total, got or 0) for cid, total, got in session.execute(
         _current_ratings(select(AuditReturn.cycle_id, func.count(Rating.id), graded)
-                         .join(Rating, Rating.return_id == AuditReturn.id).join(Cycle))
-        .where(*where).group_by(AuditReturn.cycle_id))}
-    published = set(session.scalars(select(PublishedAggregate.cycle_id).join(Cycle).where(
-        *where, PublishedAggregate.subject_kind.in_([SubjectKind.QUESTION, SubjectKind.ORGANISATION])).distinct()))
+                         .join(Rating, Rating.return_id == AuditReturn.id))
+        .where(AuditReturn.cycle_id.in_(sorted(published))).group_by(AuditReturn.cycle_id))} if published else {}
     sources: dict[int, str] = {}
-    for cid, scale in session.execute(select(Cycle.id, Cycle.scale).where(*where)):
+    for cid, scale, returned in cycles:
         total, got = ratings.get(cid, (0, 0))
         if _value(scale) == Scale.NONE.value:
             sources[cid] = RESPONSES
-        elif total and got * 2 >= total:
-            sources[cid] = RATINGS
-        elif cid in published:
+        elif cid in published and not (total and got * 2 >= total):
             sources[cid] = PUBLISHED
         else:
-            sources[cid] = RATINGS if total else NOTHING
+            sources[cid] = RATINGS if returned else NOTHING
     return sources
 
 
@@ -361,7 +369,9 @@ def to_chase(session: Session, scope: Scope, cycle_id: int, *, sector: str | Non
     """Organisations of a cycle with no response recorded or that did not engage, with their last contact."""
     info = cycle_info(session, scope, cycle_id)
     last = (select(Contact.invitation_id, func.max(Contact.occurred_on).label("last_contact"),
-                   func.count(Contact.id).label("contacts")).group_by(Contact.invitation_id).subquery())
+                   func.count(Contact.id).label("contacts"))
+            .join(Invitation, Invitation.id == Contact.invitation_id).where(Invitation.cycle_id == info.id)
+            .group_by(Contact.invitation_id).subquery())
     stmt = (select(Organisation.name, Organisation.sector, Invitation.status, last.c.last_contact, last.c.contacts)
             .join(Organisation).outerjoin(last, last.c.invitation_id == Invitation.id)
             .where(Invitation.cycle_id == info.id, Invitation.status.in_([s.value for s in TO_CHASE_STATES]))
@@ -652,42 +662,72 @@ TREND_COLUMNS = ["partnership", "partnership_id", "illustrative", "cycle", "cycl
 
 def rag_by_cycle(session: Session, scope: Scope, *, partnership_id: int | None = None,
                  organisation_id: int | None = None, theme_id: int | None = None, sector: str | None = None,
-                 by_theme: bool = False, grade_of: str = "stands") -> pd.DataFrame:
+                 by_theme: bool = False, grade_of: str = "stands", latest_only: bool = False) -> pd.DataFrame:
     """% of answers at each grade per partnership × cycle (× theme when by_theme), for every cycle with grades.
 
     Cycles with per-organisation ratings are counted from them; cycles known only through published figures use
     those (mean per-question % for themes; for one organisation, its published counts such as Appendix One),
     marked `source = published aggregate`. Ungraded peer reviews have no grades and are left out (see
     `ungraded_cycles`). Themes carry a trend across framework changes; `method` and `scale` say how each cycle
-    was graded, so a chart can mark where the method changed.
+    was graded, so a chart can mark where the method changed. `latest_only`: each partnership's latest cycle
+    with returns or published figures (to set many partnerships side by side).
     """
-    sources = cycle_sources(session, scope, partnership_id)
+    cycles = latest_cycles(session, scope, partnership_id) if latest_only else None
     theme_col = [Theme.name] if by_theme else []
     grade = _grade_column(grade_of)
     stmt = _rating_filters(select(Cycle.id, *theme_col, grade.label("grade"), func.count(Rating.id)), scope,
                            partnership_id=partnership_id, theme_id=theme_id, sector=sector,
                            organisation_id=organisation_id)
     stmt = _graded_only(stmt, grade)
+    if cycles is not None:
+        stmt = stmt.where(Cycle.id.in_(cycles))
     if by_theme:
         stmt = (stmt.join(QuestionTheme, QuestionTheme.question_id == Question.id)
                 .join(Theme, Theme.id == QuestionTheme.theme_id))
         if theme_id is not None:  # only the chosen theme's rows, not the other themes its questions carry
             stmt = stmt.where(QuestionTheme.theme_id == theme_id)
-    stmt = stmt.group_by(Cycle.id, *theme_col, grade)
+    counted = session.execute(stmt.group_by(Cycle.id, *theme_col, grade)).all()
+    with_aggregates = _cycles_with_aggregates(session, scope, partnership_id, organisation_id, cycles)
+    sources = cycle_sources(session, scope, partnership_id, {row[0] for row in counted} | with_aggregates)
     rows = []
-    for row in session.execute(stmt):
-        cid, *theme, g, n = row
+    for cid, *theme, g, n in counted:
         if sources.get(cid) == RATINGS:
             rows.append((cid, theme[0] if theme else "", _grade_text(g), n, None))
     published = [cid for cid, src in sources.items() if src == PUBLISHED]
     if published and not sector:
         rows += _published_by_cycle(session, published, organisation_id, theme_id, by_theme)
     frame = pd.DataFrame(rows, columns=["cycle_id", "theme", "grade", "count", "percent"])
-    counted = frame["percent"].isna()
-    if counted.any():
-        totals = frame[counted].groupby(["cycle_id", "theme"])["count"].transform("sum")
-        frame.loc[counted, "percent"] = (100 * frame.loc[counted, "count"] / totals).round(1)
+    counts = frame["percent"].isna()
+    if counts.any():
+        totals = frame[counts].groupby(["cycle_id", "theme"])["count"].transform("sum")
+        frame.loc[counts, "percent"] = (100 * frame.loc[counts, "count"] / totals).round(1)
     return _with_cycles(session, frame, sources)
+
+
+def latest_cycles(session: Session, scope: Scope, partnership_id: int | None = None) -> list[int]:
+    """Each partnership's latest cycle (by label) that has current returns or published figures."""
+    has_figures = (select(AuditReturn.cycle_id).where(AuditReturn.cycle_id == Cycle.id).exists()
+                   | select(PublishedAggregate.cycle_id).where(PublishedAggregate.cycle_id == Cycle.id).exists())
+    latest = (select(Cycle.partnership_id, func.max(Cycle.label).label("label"))
+              .where(in_scope(Cycle.partnership_id, scope), has_figures).group_by(Cycle.partnership_id))
+    if partnership_id is not None:
+        latest = latest.where(Cycle.partnership_id == partnership_id)
+    latest = latest.subquery()
+    return list(session.scalars(select(Cycle.id).join(latest, and_(latest.c.partnership_id == Cycle.partnership_id,
+                                                                   latest.c.label == Cycle.label))))
+
+
+def _cycles_with_aggregates(session: Session, scope: Scope, partnership_id: int | None,
+                            organisation_id: int | None, cycles: list[int] | None) -> set[int]:
+    stmt = (select(PublishedAggregate.cycle_id).join(Cycle, Cycle.id == PublishedAggregate.cycle_id)
+            .where(in_scope(Cycle.partnership_id, scope)).distinct())
+    if partnership_id is not None:
+        stmt = stmt.where(Cycle.partnership_id == partnership_id)
+    if organisation_id is not None:
+        stmt = stmt.where(PublishedAggregate.organisation_id == organisation_id)
+    if cycles is not None:
+        stmt = stmt.where(PublishedAggregate.cycle_id.in_(cycles))
+    return set(session.scalars(stmt))
 
 
 def _published_by_cycle(session: Session, cycle_ids: list[int], organisation_id: int | None,
@@ -823,7 +863,9 @@ def _agency_evidence(session: Session, scope: Scope, oid: int) -> pd.DataFrame:
 
 
 def _agency_actions(session: Session, scope: Scope, oid: int) -> pd.DataFrame:
+    its_own = select(Recommendation.id).where(Recommendation.organisation_id == oid)
     latest = (select(ProgressUpdate.recommendation_id, func.max(ProgressUpdate.id).label("uid"))
+              .where(ProgressUpdate.recommendation_id.in_(its_own))
               .group_by(ProgressUpdate.recommendation_id).subquery())
     stmt = (select(Partnership.name, Cycle.label, Recommendation.number, Recommendation.kind, Recommendation.text,
                    Recommendation.owner, Recommendation.due_on, Recommendation.status, ProgressUpdate.text,

@@ -265,3 +265,12 @@ def test_a_caller_sees_only_their_partnerships(seeded_engine: Engine) -> None:
         btp = s.scalar(select(Organisation.id).where(Organisation.name == "British Transport Police"))
     profile = run(seeded_engine, "agency_profile", nsscp, organisation_id=btp)  # BTP is in GSCP and NSSCP
     assert set(profile.engagement["partnership"]) == {NSSCP}
+
+
+def test_latest_cycles_and_side_by_side_on_the_latest_only(seeded_engine: Engine) -> None:
+    latest = run(seeded_engine, "latest_cycles")
+    assert set(latest) == {cycle_id(seeded_engine, GSCP, "2021"), cycle_id(seeded_engine, NSSCP, "2023-24"),
+                           cycle_id(seeded_engine, SGCP, "2022-23"), cycle_id(seeded_engine, DEMO, "2025-26")}
+    frame = run(seeded_engine, "rag_by_cycle", latest_only=True)
+    assert set(zip(frame["partnership"], frame["cycle"])) == {(GSCP, "2021"), (NSSCP, "2023-24"),
+                                                              (DEMO, "2025-26")}  # SGCP's is ungraded
