@@ -30,12 +30,13 @@ Rules:
   latest cycle); pages that work across cycles simply ignore `cycle_id`. Theme, section, sector and organisation
   default to "all" (None). An organisation outside the chosen partnership is dropped unless the page passes
   `across_partnerships=True` (the agency page); a link naming only an organisation picks a partnership it is in.
-- Options come from `s11data.queries.filter_choices` cached per `scope.cache_key` for CHOICES_TTL seconds; a page
+- Options come from `s11data.queries.filter_choices` (and `cycle_sections` for the chosen cycle, see `sections`)
+  cached per `scope.cache_key` for CHOICES_TTL seconds; a page
   that writes (import, set-up) should call `st.cache_data.clear()` after committing.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 import streamlit as st
@@ -165,12 +166,24 @@ def choices(scope: Scope) -> queries.Choices:
     return _choices(scope.cache_key, db.database_url(), scope)
 
 
+@st.cache_data(ttl=CHOICES_TTL, show_spinner=False)
+def _sections(cache_key: str, url: str, cycle_id: int, _scope: Scope) -> tuple[tuple[str, str], ...]:
+    with db.read_session(db.get_engine(url)) as session:
+        return queries.cycle_sections(session, _scope, cycle_id)
+
+
+def sections(scope: Scope, cycle_id: int | None) -> tuple[tuple[str, str], ...]:
+    """The (code, title) sections of a cycle's framework (cached per scope)."""
+    return () if cycle_id is None else _sections(scope.cache_key, db.database_url(), cycle_id, scope)
+
+
 def current(scope: Scope, *, across_partnerships: bool = False) -> Filters:
     """The filters of this run, resolved against the caller's choices, without drawing anything."""
-    return _resolve(choices(scope), sync(), across_partnerships)
+    return _resolve(choices(scope), sync(), across_partnerships, lambda cid: sections(scope, cid))
 
 
-def _resolve(c: queries.Choices, raw: Mapping[str, str], across: bool) -> Filters:
+def _resolve(c: queries.Choices, raw: Mapping[str, str], across: bool,
+             sections_of: Callable[[int], Iterable[tuple[str, str]]] = lambda _cid: ()) -> Filters:
     org = _find_org(c, raw.get("org"))
     partnership = _find_partnership(c, raw.get("partnership"))
     if org and raw.get("_org_only") and (partnership is None or partnership.id not in org.partnership_ids):
@@ -183,8 +196,8 @@ def _resolve(c: queries.Choices, raw: Mapping[str, str], across: bool) -> Filter
     cycle = _find_cycle(cycles, raw.get("cycle")) or (cycles[0] if cycles else None)
     theme = next(((tid, name) for tid, name in c.themes if normalise(name) == normalise(raw.get("theme", ""))),
                  None)
-    sections = {code for cid, code, _t in c.sections if cycle and cid == cycle.id}
-    section = next((s for s in sections if s.lower() == raw.get("section", "").strip().lower()), None)
+    codes = [code for code, _title in sections_of(cycle.id)] if cycle and raw.get("section") else []
+    section = next((s for s in codes if s.lower() == raw.get("section", "").strip().lower()), None)
     sector = next((s.value for s in Sector if normalise(s.value) == normalise(raw.get("sector", ""))), None)
     return Filters(
         partnership=partnership.key if partnership else None,
@@ -244,7 +257,7 @@ def sidebar(scope: Scope, show: Iterable[str] = FILTERS, *, across_partnerships:
     if unknown:
         raise KeyError(f"unknown filters {sorted(unknown)}; known: {', '.join(FILTERS)}")
     c = choices(scope)
-    f = _resolve(c, sync(), across_partnerships)
+    f = _resolve(c, sync(), across_partnerships, lambda cid: sections(scope, cid))
     if container is not None:
         where = container
     elif f.screen:  # shared-screen mode has no sidebar: the filters fold away above the page
@@ -253,7 +266,9 @@ def sidebar(scope: Scope, show: Iterable[str] = FILTERS, *, across_partnerships:
         where = st.sidebar
     with where:
         for name in FILTERS:
-            if name in shown:
+            if name == "section" and name in shown:
+                _section(sections(scope, f.cycle_id), f)
+            elif name in shown:
                 _WIDGETS[name](c, f, across_partnerships)
     store = _store()
     store.clear()
@@ -298,10 +313,9 @@ def _theme(c: queries.Choices, f: Filters, _across: bool) -> None:
     _select("theme", "Theme", names, f.theme, {n: n[:1].upper() + n[1:] for n in names}, "All themes")
 
 
-def _section(c: queries.Choices, f: Filters, _across: bool) -> None:
-    sections = {code: f"{code} – {title}" if title else code for cid, code, title in c.sections
-                if cid == f.cycle_id}
-    _select("section", "Section", list(sections), f.section, sections, "All sections")
+def _section(cycle_sections: Iterable[tuple[str, str]], f: Filters) -> None:
+    labels = {code: f"{code} – {title}" if title else code for code, title in cycle_sections}
+    _select("section", "Section", list(labels), f.section, labels, "All sections")
 
 
 def _sector(c: queries.Choices, f: Filters, _across: bool) -> None:
@@ -320,8 +334,8 @@ def _organisation(c: queries.Choices, f: Filters, across: bool) -> None:
     _select("org", "Organisation", names, f.org, {}, "All organisations")
 
 
-_WIDGETS = {"partnership": _partnership, "cycle": _cycle, "theme": _theme, "section": _section,
-            "sector": _sector, "organisation": _organisation}
+_WIDGETS = {"partnership": _partnership, "cycle": _cycle, "theme": _theme, "sector": _sector,
+            "organisation": _organisation}
 
 
 # --- deep links ------------------------------------------------------------------------------------

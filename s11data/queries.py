@@ -80,15 +80,13 @@ class Choices:
 
     partnerships: tuple[PartnershipChoice, ...] = ()
     cycles: tuple[CycleChoice, ...] = ()
-    sections: tuple[tuple[int, str, str], ...] = ()
-    """(cycle id, section code, section title) in framework order."""
     themes: tuple[tuple[int, str], ...] = ()
     organisations: tuple[OrganisationChoice, ...] = ()
     organisation_aliases: tuple[tuple[str, int], ...] = field(default=())
 
 
 def filter_choices(session: Session, scope: Scope) -> Choices:
-    """The partnerships, cycles, sections, themes and organisations the caller may filter by."""
+    """The partnerships, cycles, themes and organisations the caller may filter by (sections: `cycle_sections`)."""
     aliases: dict[int, list[str]] = {}
     for pid, alias in session.execute(select(PartnershipAlias.partnership_id, PartnershipAlias.alias)
                                       .where(in_scope(PartnershipAlias.partnership_id, scope))):
@@ -103,16 +101,9 @@ def filter_choices(session: Session, scope: Scope) -> Choices:
         for cid, pid, label, method, scale in session.execute(
             select(Cycle.id, Cycle.partnership_id, Cycle.label, Cycle.method, Cycle.scale)
             .where(in_scope(Cycle.partnership_id, scope)).order_by(Cycle.partnership_id, Cycle.label.desc())))
-    sections = tuple(
-        (cid, code, title) for cid, code, title, _pos in session.execute(
-            select(Question.cycle_id, Question.section_code, Question.section_title,
-                   Question.position.label("pos"))
-            .join(Cycle).where(in_scope(Cycle.partnership_id, scope), Question.section_code != "")
-            .distinct().order_by(Question.cycle_id, "pos")))
-    sections = tuple(dict.fromkeys(sections))  # first appearance of each section, in framework order
     themes = tuple((tid, name) for tid, name in session.execute(
         select(Theme.id, Theme.name).order_by(Theme.position, Theme.name)))
-    return Choices(partnerships, cycles, sections, themes, *_organisations(session, scope))
+    return Choices(partnerships, cycles, themes, *_organisations(session, scope))
 
 
 def _organisations(session: Session, scope: Scope) -> tuple[tuple[OrganisationChoice, ...],
@@ -134,9 +125,19 @@ def _organisations(session: Session, scope: Scope) -> tuple[tuple[OrganisationCh
     organisations = tuple(OrganisationChoice(oid, names[oid][0], names[oid][1], frozenset(pids))
                           for oid, pids in by_org.items())
     aliases = tuple((alias, oid) for alias, oid in session.execute(
-        select(OrganisationAlias.alias, OrganisationAlias.organisation_id)
-        .where(OrganisationAlias.organisation_id.in_(select(links.c.oid)))))
+        select(OrganisationAlias.alias, OrganisationAlias.organisation_id)) if oid in by_org)
     return organisations, aliases
+
+
+def cycle_sections(session: Session, scope: Scope, cycle_id: int) -> tuple[tuple[str, str], ...]:
+    """The sections of a cycle's framework, (code, title) in framework order."""
+    partnership_id = session.scalar(select(Cycle.partnership_id).where(Cycle.id == cycle_id))
+    scope.check_read(partnership_id)
+    rows = session.execute(select(Question.section_code, Question.section_title, func.min(Question.position))
+                           .where(Question.cycle_id == cycle_id, Question.section_code != "")
+                           .group_by(Question.section_code, Question.section_title)
+                           .order_by(func.min(Question.position))).all()
+    return tuple(dict.fromkeys((code, title) for code, title, _pos in rows))
 
 
 def _value(member: object) -> str:

@@ -263,8 +263,10 @@ def test_filter_resolution(served: Engine) -> None:
     f = filters._resolve(choices, {"partnership": "GSCP", "org": "Sirona"}, False)
     assert f.org is None  # not one of GSCP's organisations
     f = filters._resolve(choices, {"partnership": "DEMO", "theme": "Neglect", "sector": "Health", "section": "zz"},
-                         False)
+                         False, lambda cid: [("A", "Leadership")])
     assert (f.theme, f.sector, f.section, f.illustrative) == ("neglect", "health", None, True)
+    f = filters._resolve(choices, {"partnership": "DEMO", "section": "a"}, False, lambda cid: [("A", "Leadership")])
+    assert f.section == "A"
 
 
 # --- tables and charts ---------------------------------------------------------------------------------------------
@@ -305,3 +307,10 @@ def test_every_cell_carries_its_letter() -> None:
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert marks == ["rect", "text"] and spec["layer"][1]["encoding"]["text"]["field"] == "letter"
     assert is_heat_map(spec)
+
+
+def test_a_section_filter_keeps_only_its_questions(served: Engine) -> None:
+    at = open_page("heat_map", partnership="NSSCP", cycle="2023-24", section="b")
+    assert at.query_params["section"] == "B" and at.selectbox(key="filter_section").value == "B"
+    table = at.dataframe[0].value
+    assert list(table["question"]) == ["B1", "B2", "B3", "B4", "B5", "B6"]
