@@ -244,8 +244,7 @@ def stage_bars(frame: pd.DataFrame, *, stage: str, value: str, group: str, stage
         yOffset=alt.YOffset("_stage:N", sort=order),
         x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(tickMinStep=1, format="d")))
     bars = base.mark_bar(stroke=CELL_BORDER, strokeWidth=0.5).encode(
-        color=alt.Color("_stage:N", sort=order, title=None, scale=alt.Scale(domain=order, range=fills),
-                        legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square")))
+        color=alt.Color("_stage:N", sort=order, title=None, scale=alt.Scale(domain=order, range=fills), legend=None))
     text = base.mark_text(align="left", dx=6, fontSize=s["label"] - 1, color=TEXT).encode(text="_text:N")
     groups = max(data[group].nunique(), 1)
     chart = alt.layer(bars, text).properties(height=groups * len(order) * (s["row"] - 8), width="container")
@@ -293,3 +292,16 @@ def status_board_style(frame: pd.DataFrame):  # type: ignore[no-untyped-def]
         return f"{bold}background-color: {STATUS_FILL[group]}; color: #000000"
 
     return frame.style.map(cell)
+
+
+FLAG_FILL: dict[str, str] = {"overdue": "#F6D2BF", "due soon": "#FFE9A8"}
+"""Background of an action's flag cell (the word is always written: colour is never the only signal)."""
+
+
+def action_flag_style(frame: pd.DataFrame):  # type: ignore[no-untyped-def]
+    """A pandas Styler for an actions table: the `flag` cell tinted and bold when overdue or due soon."""
+    def cell(value: object) -> str:
+        fill = FLAG_FILL.get(value) if isinstance(value, str) else None
+        return f"font-weight: bold; background-color: {fill}; color: #000000" if fill else ""
+
+    return frame.style.map(cell, subset=["flag"] if "flag" in frame.columns else [])

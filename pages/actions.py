@@ -9,7 +9,7 @@ import datetime as dt
 
 import streamlit as st
 
-from app import filters, reads, screen, tables, writes
+from app import charts, filters, reads, screen, tables, writes
 from app.session import current_scope
 from s11data import actions
 from s11data.errors import UserError
@@ -56,7 +56,7 @@ if table.empty:
     st.info("No actions in these filters.")
 else:
     tables.show(table, name=f"actions {f.describe() if this_cycle else f.partnership}", key="actions",
-                links={"target": "agency", "theme": "trends"},
+                links={"theme": "trends"}, style=charts.action_flag_style,
                 column_config={"text": st.column_config.TextColumn("text", width="large"),
                                "flag": st.column_config.TextColumn("flag", help="overdue / due soon"),
                                "theme_green": st.column_config.NumberColumn("theme % green", format="%.1f"),

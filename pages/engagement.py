@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from app import charts, filters, reads, screen, tables, writes
@@ -48,9 +49,14 @@ else:
                                   group="cycle", stage_order=engagement.FUNNEL_STAGES, large=large)
         st.altair_chart(chart, width="stretch", alt="Organisations at each stage of the audit, per cycle")
     with right:
-        chart = charts.percent_line(funnel, x="cycle", value="response_rate", x_order=list(funnel["cycle"]),
-                                    title="% responded", large=large)
-        st.altair_chart(chart, width="stretch", alt="Response rate across cycles")
+        if len(funnel) > 1:
+            chart = charts.percent_line(funnel, x="cycle", value="response_rate", x_order=list(funnel["cycle"]),
+                                        title="% responded", large=large)
+            st.altair_chart(chart, width="stretch", alt="Response rate across cycles")
+        else:
+            rate = funnel["response_rate"].iloc[0]
+            st.metric(f"Response rate {funnel['cycle'].iloc[0]}", "–" if pd.isna(rate) else f"{rate:.0f}%",
+                      border=True)
     st.caption("Responded: a return, a review, a national return or a refusal. Submitted: a local return or a "
                "review (late ones included). Reviewed: a peer review or panel session held. National returns, "
                "two-year cycles and withdrawn services are their own states, not failures: the response rate is "

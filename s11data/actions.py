@@ -46,9 +46,13 @@ DUE_SOON_DAYS = 30
 OVERDUE, DUE_SOON = "overdue", "due soon"
 TEXT_MAX = 4000
 
-ACTION_COLUMNS = ["recommendation_id", "partnership", "cycle", "kind", "made_by", "number", "text", "target", "theme",
-                  "question", "owner", "response", "due", "status", "flag", "days_to_due", "last_update_on",
-                  "last_update", "updates", "theme_green", "next_cycle", "next_theme_green", "theme_change"]
+ROW_COLUMNS = ["recommendation_id", "partnership", "cycle", "kind", "made_by", "number", "text", "target", "theme",
+               "question", "owner", "response", "due", "status", "flag", "days_to_due", "last_update_on",
+               "last_update", "updates", "theme_green", "next_cycle", "next_theme_green", "theme_change"]
+ACTION_COLUMNS = ["recommendation_id", "flag", "due", "days_to_due", "status", "cycle", "kind", "made_by", "number",
+                  "text", "target", "owner", "theme", "question", "theme_green", "next_cycle", "next_theme_green",
+                  "theme_change", "last_update_on", "last_update", "updates", "response", "partnership"]
+"""The columns of `actions()`, in the order a reader scans them: the flag and due date first."""
 HISTORY_COLUMNS = ["date", "status", "text", "recorded_by", "entered_at", "source"]
 
 
@@ -120,9 +124,9 @@ def actions(session: Session, scope: Scope, today: dt.date, *, partnership_id: i
         rows = [r for r in rows if scope.owns(r[13])]
     trend = ThemeTrend.of(session, scope, {r[1] for r in rows if r[10] is not None})
     records = [_action_row(r, today, trend) for r in rows]
-    frame = pd.DataFrame(records, columns=["_rank", "_due", *ACTION_COLUMNS])
+    frame = pd.DataFrame(records, columns=["_rank", "_due", *ROW_COLUMNS])
     frame = frame.sort_values(["_rank", "_due"], kind="stable", na_position="last")
-    frame = frame.drop(columns=["_rank", "_due"]).reset_index(drop=True)
+    frame = frame[ACTION_COLUMNS].reset_index(drop=True)
     for column in ("days_to_due", "updates"):
         frame[column] = frame[column].astype("Int64")
     return frame

@@ -58,10 +58,11 @@ GROUP: dict[str, str] = {
 
 FUNNEL_STAGES = ("invited", "responded", "submitted", "reviewed")
 STATE_COLUMNS = tuple(STATE_LABEL[s] for s in (*OWN_STATES, *NOT_ENGAGED, *MISSING))
-FUNNEL_COLUMNS = ["partnership", "cycle", *FUNNEL_STAGES, "expected", *STATE_COLUMNS, "response_rate"]
-CONTACT_COLUMNS = ["partnership", "cycle", "organisation", "date", "kind", "detail", "recorded_by", "source"]
-CHASE_COLUMNS = ["partnership", "cycle", "organisation", "sector", "status", "last_contact_on", "last_contact",
-                 "days_since_contact", "contacts"]
+FUNNEL_COLUMNS = ["cycle", *FUNNEL_STAGES, "expected", *STATE_COLUMNS, "response_rate", "partnership"]
+CONTACT_COLUMNS = ["date", "organisation", "kind", "detail", "recorded_by", "cycle", "source", "partnership"]
+CHASE_COLUMNS = ["organisation", "days_since_contact", "last_contact_on", "last_contact", "contacts", "status",
+                 "sector", "cycle", "partnership"]
+"""Column orders: what a reader scans first comes first; the partnership (one, on a page) comes last."""
 DETAIL_MAX = 2000
 
 
@@ -112,7 +113,7 @@ def _funnel_row(partnership: str, label: str, counts: dict[Engagement, int], rev
     submitted = total(ENGAGED)
     rate = round(100 * submitted / expected, 1) if expected else None
     states = [counts.get(s, 0) for s in (*OWN_STATES, *NOT_ENGAGED, *MISSING)]
-    return [partnership, label, invited, total(RESPONDED), submitted, reviewed, expected, *states, rate]
+    return [label, invited, total(RESPONDED), submitted, reviewed, expected, *states, rate, partnership]
 
 
 def funnel_long(frame: pd.DataFrame) -> pd.DataFrame:
@@ -143,11 +144,12 @@ def status_board(session: Session, scope: Scope, *, partnership_id: int | None =
             for p, o, sector, label, status in session.execute(stmt)]
     long = pd.DataFrame(rows, columns=["partnership", "organisation", "sector", "cycle", "status"])
     if long.empty:
-        return pd.DataFrame(columns=["partnership", "organisation", "sector"])
+        return pd.DataFrame(columns=["organisation", "sector", "partnership"])
     board = long.pivot(index=["partnership", "organisation", "sector"], columns="cycle", values="status")
     board = board[sorted(board.columns)].fillna("").reset_index()
     board.columns.name = None
-    return board.sort_values(["partnership", "organisation"], key=lambda s: s.str.lower()).reset_index(drop=True)
+    board = board.sort_values(["partnership", "organisation"], key=lambda s: s.str.lower()).reset_index(drop=True)
+    return board[[c for c in board.columns if c != "partnership"] + ["partnership"]]
 
 
 def contact_history(session: Session, scope: Scope, *, partnership_id: int | None = None,
@@ -155,8 +157,8 @@ def contact_history(session: Session, scope: Scope, *, partnership_id: int | Non
                     organisation_id: int | None = None) -> pd.DataFrame:
     """Every dated contact event, newest first (undated events last)."""
     stmt = _filtered(
-        select(Partnership.name, Cycle.label, Organisation.name, Contact.occurred_on, Contact.kind, Contact.detail,
-               Contact.recorded_by, Contact.source)
+        select(Contact.occurred_on, Organisation.name, Contact.kind, Contact.detail, Contact.recorded_by,
+               Cycle.label, Contact.source, Partnership.name)
         .select_from(Contact).join(Invitation).join(Cycle).join(Partnership).join(Organisation)
         .order_by(Contact.occurred_on.is_(None), Contact.occurred_on.desc(), Contact.id.desc()),
         scope, partnership_id, cycle_id, organisation_id)
@@ -188,7 +190,7 @@ def chase_list(session: Session, scope: Scope, today: dt.date, *, partnership_id
     rows = []
     for p, label, org, sector, status, last_on, kind, n in session.execute(stmt):
         days = (today - last_on).days if last_on else None
-        rows.append([p, label, org, plain(sector), STATE_LABEL[status], plain(last_on), plain(kind), days, n])
+        rows.append([org, days, plain(last_on), plain(kind), n, STATE_LABEL[status], plain(sector), label, p])
     frame = pd.DataFrame(rows, columns=CHASE_COLUMNS)
     frame["days_since_contact"] = frame["days_since_contact"].astype("Int64")
     return frame
