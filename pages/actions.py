@@ -119,6 +119,7 @@ if scope.can("recommendations") and scope.can_read(f.partnership_id) and f.cycle
     with st.expander(f"Add a recommendation or commitment to {f.cycle}", icon=":material/add:"):
         orgs = reads.get("engagement.invitation_options", scope, partnership_id=f.partnership_id,
                          cycle_id=f.cycle_id)
+        questions = reads.get("actions.question_options", scope, cycle_id=f.cycle_id)
         with st.form("add_recommendation", clear_on_submit=True):
             number = st.text_input("Number (as published: 1, 4.2, a)", max_chars=20, key="new_number")
             kind = st.selectbox("Kind", [k.value for k in ActionKind], key="new_kind")
@@ -127,11 +128,15 @@ if scope.can("recommendations") and scope.can_read(f.partnership_id) and f.cycle
             target = st.selectbox("Asked of", ["Partnership", *sorted(set(orgs["organisation"]))], key="new_target")
             theme = st.selectbox("Theme", ["", *STABLE_THEMES], key="new_theme",
                                  format_func=lambda t: t or "(none)")
+            by_code = {f"{q.code} – {q.text[:90]}": int(q.question_id) for q in questions.itertuples()}
+            question = st.selectbox("Question it came from (optional)", ["", *by_code], key="new_question",
+                                    format_func=lambda q: q or "(none)")
             owner = st.text_input("Owner (person, role or subgroup)", max_chars=200, key="new_owner")
             response = st.text_area("Planned response", key="new_response")
             due = st.date_input("Due date", value=None, key="new_due", format="DD/MM/YYYY")
             if st.form_submit_button("Add", type="primary"):
                 writes.run(lambda s: actions.add_recommendation(
                     s, scope, f.cycle_id, number, text, kind=kind, made_by=made_by, target=target,
-                    theme=theme or None, owner=owner, response=response, due_on=due),
+                    theme=theme or None, owner=owner, response=response, due_on=due,
+                    question_id=by_code.get(question)),
                     f"Added {kind} {number} to {f.cycle}.", page="actions")

@@ -232,6 +232,15 @@ def progress_history(session: Session, scope: Scope, recommendation_id: int) -> 
     return pd.DataFrame(rows, columns=HISTORY_COLUMNS)
 
 
+def question_options(session: Session, scope: Scope, *, cycle_id: int) -> pd.DataFrame:
+    """The questions of a cycle's framework a new recommendation can come from: question_id, code, text."""
+    partnership_id = session.scalar(select(Cycle.partnership_id).where(Cycle.id == cycle_id))
+    scope.check_read(partnership_id)
+    rows = session.execute(select(Question.id, Question.code, Question.text).where(Question.cycle_id == cycle_id)
+                           .order_by(Question.position, Question.code)).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["question_id", "code", "text"])
+
+
 # --- writes --------------------------------------------------------------------------------------
 
 def _recommendation(session: Session, recommendation_id: int) -> tuple[Recommendation, int]:

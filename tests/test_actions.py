@@ -228,17 +228,28 @@ def test_add_and_edit_a_recommendation(seeded_engine: Engine) -> None:
     sg = pid(seeded_engine, SGCP)
     bm = Scope.of("sam", Role.BUSINESS_MANAGER, [sg])
     cycle = cid(seeded_engine, SGCP, "2022-23")
+    with db.read_session(seeded_engine) as s:
+        questions = actions.question_options(s, bm, cycle_id=cycle)
+    assert len(questions) == 19  # the peer review's question set
+    q = questions.iloc[0]
     with db.write_session(seeded_engine) as s:
         new = actions.add_recommendation(s, bm, cycle, "C", "Offer neglect briefings to voluntary groups",
                                          made_by="Peer review", target="CVS South Gloucestershire", theme="neglect",
-                                         owner="Neglect Subgroup", due_on=dt.date(2026, 2, 1))
+                                         owner="Neglect Subgroup", due_on=dt.date(2026, 2, 1),
+                                         question_id=int(q["question_id"]))
         new_id = new.id
     got = frame(seeded_engine, bm, partnership_id=sg, cycle_id=cycle).set_index("number")
     assert got.loc["C", "target"] == "CVS South Gloucestershire" and got.loc["C", "flag"] == "due soon"
+    assert got.loc["C", "question"] == q["code"]
     with pytest.raises(UserError, match="already has recommendation C"), db.write_session(seeded_engine) as s:
         actions.add_recommendation(s, bm, cycle, "C", "Again", made_by="Peer review")
     with pytest.raises(UserError, match="not a theme"), db.write_session(seeded_engine) as s:
         actions.add_recommendation(s, bm, cycle, "D", "Other", theme="biscuits")
+    with db.read_session(seeded_engine) as s:
+        elsewhere = int(actions.question_options(s, bm, cycle_id=cid(seeded_engine, SGCP, "2021-22"))
+                        ["question_id"].iloc[0])
+    with pytest.raises(UserError, match="not in this cycle's framework"), db.write_session(seeded_engine) as s:
+        actions.add_recommendation(s, bm, cycle, "D", "Other", question_id=elsewhere)
     with pytest.raises(UserError, match="did you mean CVS South Gloucestershire"), db.write_session(seeded_engine) as s:
         actions.add_recommendation(s, bm, cycle, "D", "Other", target="CVS South Gloucs")
     with db.write_session(seeded_engine) as s:

@@ -232,3 +232,21 @@ def test_downloads_are_the_table_as_shown_and_formula_safe(app_db: Engine) -> No
     csv = spreadsheet.to_csv_bytes(tables.downloadable(contacts)).decode("utf-8-sig")
     assert csv.splitlines()[0] == ",".join(contacts.columns)
     assert "'=HYPERLINK" in csv and "\n=HYPERLINK" not in csv and ",=HYPERLINK" not in csv
+
+
+def test_business_manager_adds_a_recommendation_from_a_question(app_db: Engine) -> None:
+    at = open_page("manager", "actions", partnership="SGCP", cycle="2022-23")
+    at.text_input(key="new_number").input("D")
+    at.text_area(key="new_text").input("Share the LADO briefing with every voluntary group")
+    at.selectbox(key="new_target").select("CVS South Gloucestershire")
+    at.selectbox(key="new_theme").select("policies, escalation & whistleblowing")
+    pick(at, "new_question", "SS1 ")
+    at.text_input(key="new_owner").input("Business manager")
+    next(b for b in at.button if b.label == "Add").click()
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Added recommendation D to 2022-23" in s.value for s in at.success)
+    added = table(at, "actions").set_index("number").loc["D"]
+    assert (added["target"], added["owner"], added["cycle"]) == ("CVS South Gloucestershire", "Business manager",
+                                                                  "2022-23")
+    assert added["question"] == "SS1"
