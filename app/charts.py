@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
 from s11data.models import Rag
 from s11data.ratings import LETTER, MEANING
@@ -299,9 +300,31 @@ FLAG_FILL: dict[str, str] = {"overdue": "#F6D2BF", "due soon": "#FFE9A8"}
 
 
 def action_flag_style(frame: pd.DataFrame):  # type: ignore[no-untyped-def]
-    """A pandas Styler for an actions table: the `flag` cell tinted and bold when overdue or due soon."""
+    """A pandas Styler for an actions table: the `flag` cell tinted and bold when overdue or due soon; numbers
+    with one decimal and missing values blank."""
     def cell(value: object) -> str:
         fill = FLAG_FILL.get(value) if isinstance(value, str) else None
         return f"font-weight: bold; background-color: {fill}; color: #000000" if fill else ""
 
-    return frame.style.map(cell, subset=["flag"] if "flag" in frame.columns else [])
+    styled = frame.style.map(cell, subset=["flag"] if "flag" in frame.columns else [])
+    return styled.format(precision=1, na_rep="")  # a Styler shows its own text: one decimal, blanks for none
+
+
+# --- drawing ------------------------------------------------------------------------------------------------
+
+@st.cache_data(max_entries=500, show_spinner=False)
+def spec(kind: str, frame: pd.DataFrame, **options: object) -> dict:
+    """The Vega-Lite spec of chart `kind` (a builder above, e.g. 'heat_map') for `frame`, built once per input.
+
+    Building an Altair chart and validating it costs more than the page's queries; a repeated run (a click
+    elsewhere on the page, another user of the same view) reuses the spec.
+    """
+    builder = {"heat_map": heat_map, "rag_bars": rag_bars, "percent_grid": percent_grid}[kind]
+    return builder(frame, **options).to_dict(validate=False)  # type: ignore[arg-type]
+
+
+def draw(kind: str, frame: pd.DataFrame, *, alt_text: str, key: str | None = None, on_select: str = "ignore",
+         selection_mode: str | None = None, **options: object):  # type: ignore[no-untyped-def]
+    """Draw chart `kind` full width with its alternative text; returns the selection event when `on_select`."""
+    return st.vega_lite_chart(spec=spec(kind, frame, **options), width="stretch", key=key, on_select=on_select,
+                              selection_mode=selection_mode, alt=alt_text)
