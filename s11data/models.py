@@ -257,8 +257,9 @@ class Invitation(Base):
 class Contact(Base):
     """A dated contact event of an invitation (invited, reminded, follow-up, review held ...)."""
     __tablename__ = "contact"
+    __table_args__ = (Index("ix_contact_invitation_on", "invitation_id", "occurred_on"),)  # latest contact (0004)
     id: Mapped[int] = mapped_column(primary_key=True)
-    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitation.id", ondelete="CASCADE"))
     kind: Mapped[ContactKind] = mapped_column(_enum(ContactKind, "contact_kind"))
     occurred_on: Mapped[dt.date | None] = mapped_column(Date)
     detail: Mapped[str] = mapped_column(Text, default="")
@@ -311,7 +312,8 @@ class AuditReturn(Base):
 class Rating(Base):
     """The grade of one question in one return: raw value as written, its RAG, and the moderated grade."""
     __tablename__ = "rating"
-    __table_args__ = (UniqueConstraint("return_id", "question_id"),)
+    __table_args__ = (UniqueConstraint("return_id", "question_id"),  # grade counts read only this index (0004):
+                      Index("ix_rating_return_grades", "return_id", "question_id", "rag", "moderated_rag"))
     id: Mapped[int] = mapped_column(primary_key=True)
     return_id: Mapped[int] = mapped_column(ForeignKey("audit_return.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
@@ -379,8 +381,9 @@ class Recommendation(Base):
 class ProgressUpdate(Base):
     """A dated progress note on a recommendation; history is kept, never overwritten."""
     __tablename__ = "progress_update"
+    __table_args__ = (Index("ix_progress_update_latest", "recommendation_id", "recorded_on"),)  # latest update (0004)
     id: Mapped[int] = mapped_column(primary_key=True)
-    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id", ondelete="CASCADE"), index=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendation.id", ondelete="CASCADE"))
     recorded_on: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[ActionStatus] = mapped_column(_enum(ActionStatus, "action_status"))
     text: Mapped[str] = mapped_column(Text, default="")
