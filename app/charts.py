@@ -312,6 +312,10 @@ def action_flag_style(frame: pd.DataFrame):  # type: ignore[no-untyped-def]
 
 # --- drawing ------------------------------------------------------------------------------------------------
 
+BUILDERS: tuple[str, ...] = ("heat_map", "rag_bars", "percent_grid", "stage_bars", "percent_line")
+"""The chart builders `draw` and `spec` accept by name."""
+
+
 @st.cache_data(max_entries=500, show_spinner=False)
 def spec(kind: str, frame: pd.DataFrame, **options: object) -> dict:
     """The Vega-Lite spec of chart `kind` (a builder above, e.g. 'heat_map') for `frame`, built once per input.
@@ -319,8 +323,9 @@ def spec(kind: str, frame: pd.DataFrame, **options: object) -> dict:
     Building an Altair chart and validating it costs more than the page's queries; a repeated run (a click
     elsewhere on the page, another user of the same view) reuses the spec.
     """
-    builder = {"heat_map": heat_map, "rag_bars": rag_bars, "percent_grid": percent_grid}[kind]
-    return builder(frame, **options).to_dict(validate=False)  # type: ignore[arg-type]
+    if kind not in BUILDERS:
+        raise KeyError(f"unknown chart {kind!r}; known: {', '.join(BUILDERS)}")
+    return globals()[kind](frame, **options).to_dict(validate=False)
 
 
 def draw(kind: str, frame: pd.DataFrame, *, alt_text: str, key: str | None = None, on_select: str = "ignore",

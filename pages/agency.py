@@ -53,8 +53,8 @@ else:
     long["percent"] = 100 * long["count"] / long.groupby(["partnership", "cycle"])["count"].transform("sum")
     long["label"] = long["partnership"].map(names) + " " + long["cycle"] + " · " + long["source"]
     order = list(dict.fromkeys(long.sort_values(["cycle", "partnership"], ascending=[False, True])["label"]))
-    st.altair_chart(charts.rag_bars(long, label="label", label_order=order, large=large), width="stretch",
-                    alt=f"Grades of {profile.name} per cycle")
+    charts.draw("rag_bars", long, label="label", label_order=order, large=large,
+                alt_text=f"Grades of {profile.name} per cycle")
     if (grades["source"] == "published aggregate").any():
         st.caption("Published aggregate: the report's own per-organisation counts (e.g. NSSCP Appendix One, whose "
                    "colours were lost in the text and are read as green, amber, red).")

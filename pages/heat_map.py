@@ -47,9 +47,8 @@ def draw_published() -> None:
     if not per_question.empty:
         per_question = per_question.assign(label=per_question["question"])
         order = list(dict.fromkeys(per_question.sort_values(["position", "question"])["question"]))
-        st.altair_chart(charts.rag_bars(per_question, label="label", label_order=order, large=large,
-                                        height_per_bar=30), width="stretch",
-                        alt="Published per-question percentages")
+        charts.draw("rag_bars", per_question, label="label", label_order=order, large=large, height_per_bar=30,
+                    alt_text="Published per-question percentages")
         wide = summary_table(per_question, "question")
         tables.show(wide, name=f"per-question published {info.partnership_short} {info.label}")
     counts = reads.get("organisation_counts", scope, cycle_id=info.id, sector=f.sector)
@@ -110,13 +109,15 @@ def draw_ratings() -> None:
         st.info("The panel moderated none of these ratings." if view == "moderated" else "No ratings.")
         return
     columns = list(dict.fromkeys(cells.sort_values(["position", "column"])["column"]))
-    rows = row_order(cells)
     x_labels = dict(zip(cells["column"], cells["column_label"]))
-    chart = charts.heat_map(cells, x="column", y="organisation", grade="shown", x_order=columns, y_order=rows,
-                            difference=view == "difference", large=large,
-                            x_title="Question" if by == "question" else "Theme")
-    event = st.altair_chart(chart, on_select="rerun", selection_mode="cell", key="heat_map_chart",
-                            alt=f"Heat map of {len(rows)} organisations by {by}; each cell shows its letter.")
+    cells["row"] = (cells["sector"].str.capitalize() + " · " + cells["organisation"] if sort == "sector"
+                    else cells["organisation"])
+    rows = row_order(cells)
+    event = charts.draw("heat_map", cells[["column", "row", "shown", "letter"]], x="column", y="row", grade="shown",
+                        x_order=columns, y_order=rows, difference=view == "difference", large=large,
+                        x_title="Question" if by == "question" else "Theme", key="heat_map_chart",
+                        on_select="rerun", selection_mode="cell",
+                        alt_text=f"Heat map of {len(rows)} organisations by {by}; each cell shows its letter.")
     st.caption("Click a cell to read its evidence and open the organisation. Letters: R requires improvement, "
                "A good, G outstanding, – not rated, N/A not applicable, ? grade not published.")
     if not higher.empty:
@@ -143,7 +144,7 @@ def difference(self_grade: str | None, moderated: str | None) -> str:
 
 def row_order(cells: pd.DataFrame) -> list[str]:
     rank = {"Red": 0, "Amber": 1, "Green": 2}
-    per_org = cells.groupby(["organisation", "sector"]).agg(
+    per_org = cells.groupby(["organisation", "sector", "row"]).agg(
         red=("stands", lambda s: (s == "Red").sum()), amber=("stands", lambda s: (s == "Amber").sum()),
         worst=("stands", lambda s: min((rank.get(g, 3) for g in s), default=3))).reset_index()
     if sort == "worst":
@@ -152,7 +153,7 @@ def row_order(cells: pd.DataFrame) -> list[str]:
         per_org = per_org.sort_values(["sector", "organisation"])
     else:
         per_org = per_org.sort_values("organisation", key=lambda s: s.str.lower())
-    return list(per_org["organisation"])
+    return list(per_org["row"])
 
 
 def show_selection(event, cells: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
@@ -161,11 +162,11 @@ def show_selection(event, cells: pd.DataFrame) -> None:  # type: ignore[no-untyp
     if not picked:
         return
     point = picked[0]
-    org, column = point.get("organisation"), point.get("column")
-    chosen = cells[(cells["organisation"] == org) & (cells["column"] == column)]
+    chosen = cells[(cells["row"] == point.get("row")) & (cells["column"] == point.get("column"))]
     if chosen.empty:
         return
     cell = chosen.iloc[0]
+    org, column = cell["organisation"], cell["column"]
     with st.container(border=True):
         st.markdown(f"#### {org} · {column}")
         if cell["column_label"] != column:

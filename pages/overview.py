@@ -94,9 +94,9 @@ with left:
     else:
         bars = pd.concat([mix.assign(cycle=info.label),
                           earlier.assign(cycle=before.label) if before is not None else pd.DataFrame()])
-        chart = charts.rag_bars(bars, label="cycle", label_order=[info.label] + ([before.label] if before else []),
-                                large=large)
-        st.altair_chart(chart, width="stretch", alt="RAG distribution of this cycle's answers")
+        order = [info.label] + ([before.label] if before else [])
+        charts.draw("rag_bars", bars, label="cycle", label_order=order, large=large,
+                    alt_text="RAG distribution of this cycle's answers")
         if info.source == queries.PUBLISHED:
             st.caption("Mean of the report's per-question percentages (each question over the same 15 returns).")
         else:
@@ -109,8 +109,8 @@ with right:
         st.info("No graded themes in this cycle.")
     else:
         long = themes[themes["theme"].isin(weakest["theme"])]
-        chart = charts.rag_bars(long, label="theme", label_order=list(weakest["theme"]), large=large)
-        st.altair_chart(chart, width="stretch", alt="The weakest themes, most red first")
+        charts.draw("rag_bars", long, label="theme", label_order=list(weakest["theme"]), large=large,
+                    alt_text="The weakest themes, most red first")
         for row in weakest.itertuples():
             filters.page_link("heat-map", f"{row.theme} →", theme=row.theme)
 

@@ -72,15 +72,13 @@ else:
     grid = themes[themes["grade"] == measure].assign(column=themes["cycle"].map(columns))
     rows = (grid.sort_values("cycle").groupby("theme")["percent"].last().sort_values(
         ascending=measure == "Green").index.tolist())  # worst first: least green, most amber or red
-    st.altair_chart(charts.percent_grid(grid, x="column", y="theme", value="percent", x_order=order, y_order=rows,
-                                        large=large), width="stretch",
-                    alt=f"{MEASURES[measure]} per theme (rows) and cycle (columns)")
+    charts.draw("percent_grid", grid, x="column", y="theme", value="percent", x_order=order, y_order=rows,
+                large=large, alt_text=f"{MEASURES[measure]} per theme (rows) and cycle (columns)")
     st.caption(f"Each cell: {MEASURES[measure]} of the answers on that theme in that cycle (darker = higher). "
                "Rows: worst first in the latest cycle. A blank cell: the framework had no question on that theme.")
     st.subheader(f"{f.theme.capitalize() if f.theme else 'All themes'}: grades by cycle")
     bars = overall.assign(column=overall["cycle"].map(columns))
-    st.altair_chart(charts.rag_bars(bars, label="column", label_order=order, large=large), width="stretch",
-                    alt="Grades per cycle")
+    charts.draw("rag_bars", bars, label="column", label_order=order, large=large, alt_text="Grades per cycle")
     tables.show(wide_table(themes, ["cycle", "method", "source", "theme"]),
                 name=f"themes by cycle {f.partnership}", key="trend_themes")
 if not ungraded.empty:
@@ -99,8 +97,8 @@ else:
     else:
         org = org.assign(label=org["partnership"].map(short_names()) + " " + org["cycle"] + " · " + org["source"])
         order = list(dict.fromkeys(org.sort_values(["cycle", "partnership"])["label"]))
-        st.altair_chart(charts.rag_bars(org, label="label", label_order=order, large=large), width="stretch",
-                        alt=f"Grades of {f.org} per cycle")
+        charts.draw("rag_bars", org, label="label", label_order=order, large=large,
+                    alt_text=f"Grades of {f.org} per cycle")
         if (org["source"] == "published aggregate").any():
             st.caption("Published aggregate rows are the report's per-organisation counts (Appendix One); their "
                        "colours were lost in the report's text and are read as green, amber, red.")
@@ -118,8 +116,8 @@ else:
     everyone = everyone.assign(label=everyone["partnership"].map(names) + " " + everyone["cycle"] + [
         " (illustrative)" if i else "" for i in everyone["illustrative"]] + " · " + everyone["source"])
     order = list(dict.fromkeys(everyone.sort_values(["illustrative", "partnership", "cycle"])["label"]))
-    st.altair_chart(charts.rag_bars(everyone, label="label", label_order=order, large=large), width="stretch",
-                    alt="Grades of each partnership's cycles side by side")
+    charts.draw("rag_bars", everyone, label="label", label_order=order, large=large,
+                alt_text="Grades of each partnership's cycles side by side")
     st.caption(("Each bar is the latest cycle of one partnership" if many else "Each bar is one cycle of one "
                 "partnership") + (f", theme: {f.theme}" if f.theme else "")
                + ". Frameworks and methods differ between partnerships: compare the shape, not the decimals.")

@@ -117,12 +117,17 @@ def test_overview_of_an_ungraded_peer_review(served: Engine) -> None:
 
 # --- heat map ---------------------------------------------------------------------------------------------------
 
-def chart_data(at: AppTest) -> list[pd.DataFrame]:
-    """Every dataset of every chart on the page (Streamlit ships chart data as Arrow beside the spec)."""
+def element_data(el) -> list[pd.DataFrame]:  # type: ignore[no-untyped-def]
+    """The datasets of one chart element (Streamlit ships them as Arrow beside the spec, or inline in it)."""
     import pyarrow as pa
 
-    return [pa.ipc.open_stream(d.data.data).read_all().to_pandas()
-            for el in at.get("vega_lite_chart") for d in el.proto.datasets]
+    frames = [pa.ipc.open_stream(d.data.data).read_all().to_pandas() for d in el.proto.datasets]
+    return frames + [pd.DataFrame(rows) for rows in json.loads(el.proto.spec).get("datasets", {}).values()]
+
+
+def chart_data(at: AppTest) -> list[pd.DataFrame]:
+    """Every dataset of every chart on the page."""
+    return [frame for el in at.get("vega_lite_chart") for frame in element_data(el)]
 
 
 def is_heat_map(spec: dict) -> bool:
@@ -130,19 +135,16 @@ def is_heat_map(spec: dict) -> bool:
 
 
 def heat_cells(at: AppTest) -> pd.DataFrame:
-    spec = next(s for s in charts_of(at) if is_heat_map(s))
-    el = next(el for el in at.get("vega_lite_chart") if json.loads(el.proto.spec) == spec)
-    data = el.proto.datasets[0].data if el.proto.datasets else el.proto.data
-    import pyarrow as pa
-
-    return pa.ipc.open_stream(data.data).read_all().to_pandas()
+    """The heat map's cells as drawn: column, row (organisation), shown (grade), letter."""
+    el = next(el for el in at.get("vega_lite_chart") if is_heat_map(json.loads(el.proto.spec)))
+    return element_data(el)[0]
 
 
 def test_heat_map_gscp_2021_cells_carry_table_1_letters(served: Engine) -> None:
     at = open_page("heat_map", partnership="GSCP", cycle="2021")
     cells = heat_cells(at)
     published = list(csv.DictReader((SEED / "gscp_2021" / "ratings.csv").open(encoding="utf-8")))
-    got = {(r.organisation, r.column): r.letter for r in cells.itertuples()}
+    got = {(r.row, r.column): r.letter for r in cells.itertuples()}
     assert len(got) == 48
     for row in published:
         assert got[(row["organisation"], row["question"])] == row["rating"][0]  # 'Green' → 'G'
@@ -302,8 +304,8 @@ def test_every_cell_carries_its_letter() -> None:
                                             charts.NOT_PUBLISHED, None)] == ["R", "A", "G", "–", "N/A", "?", ""]
     cells = pd.DataFrame({"column": ["1", "2"], "organisation": ["X", "X"], "shown": ["Red", "Not rated"],
                           "letter": ["R", "–"]})
-    spec = charts.heat_map(cells, x="column", y="organisation", grade="shown", x_order=["1", "2"],
-                           y_order=["X"]).to_dict()
+    spec = charts.spec("heat_map", cells, x="column", y="organisation", grade="shown", x_order=["1", "2"],
+                       y_order=["X"])
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert marks == ["rect", "text"] and spec["layer"][1]["encoding"]["text"]["field"] == "letter"
     assert is_heat_map(spec)
