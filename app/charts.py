@@ -140,7 +140,9 @@ def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequen
                 axis=alt.Axis(orient="top", labelAngle=0, labelFontWeight="bold")),
         y=alt.Y(f"{y}:N", sort=list(y_order), title=y_title or None, axis=alt.Axis(labelFontWeight="normal")),
     )
-    rect = base.mark_rect(stroke=CELL_BORDER, strokeWidth=1).encode(color=colour)
+    rect = base.mark_rect(stroke=CELL_BORDER, strokeWidth=1).encode(
+        color=colour, tooltip=[alt.Tooltip(f"{x}:N", title=x_title or x), alt.Tooltip(f"{y}:N", title=y_title or y),
+                               alt.Tooltip("_key:N", title="Grade")])
     if select:
         rect = rect.add_params(alt.selection_point(name="cell", fields=[x, y], on="click", clear="dblclick"))
     text = base.mark_text(fontSize=s["cell_text"], fontWeight="bold").encode(

@@ -10,6 +10,8 @@ from s11data import queries
 from s11data.errors import UserError
 
 SORTS = {"worst": "Worst first", "sector": "By sector", "az": "A–Z"}
+ROW = "Organisation"
+"""The heat map's row field: its name is what screen readers announce for each cell."""
 VIEWS = {"stands": "Rating that stands", "self": "Self-rating", "moderated": "Moderated (panel)",
          "difference": "Self vs panel"}
 
@@ -113,7 +115,8 @@ def draw_ratings() -> None:
     cells["row"] = (cells["sector"].str.capitalize() + " · " + cells["organisation"] if sort == "sector"
                     else cells["organisation"])
     rows = row_order(cells)
-    event = charts.draw("heat_map", cells[["column", "row", "shown", "letter"]], x="column", y="row", grade="shown",
+    drawn = cells[["column", "row", "shown", "letter"]].rename(columns={"row": ROW})
+    event = charts.draw("heat_map", drawn, x="column", y=ROW, grade="shown",
                         x_order=columns, y_order=rows, difference=view == "difference", large=large,
                         x_title="Question" if by == "question" else "Theme", key="heat_map_chart",
                         on_select="rerun", selection_mode="cell",
@@ -162,7 +165,7 @@ def show_selection(event, cells: pd.DataFrame) -> None:  # type: ignore[no-untyp
     if not picked:
         return
     point = picked[0]
-    chosen = cells[(cells["row"] == point.get("row")) & (cells["column"] == point.get("column"))]
+    chosen = cells[(cells["row"] == point.get(ROW)) & (cells["column"] == point.get("column"))]
     if chosen.empty:
         return
     cell = chosen.iloc[0]

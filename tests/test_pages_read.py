@@ -144,7 +144,7 @@ def test_heat_map_gscp_2021_cells_carry_table_1_letters(served: Engine) -> None:
     at = open_page("heat_map", partnership="GSCP", cycle="2021")
     cells = heat_cells(at)
     published = list(csv.DictReader((SEED / "gscp_2021" / "ratings.csv").open(encoding="utf-8")))
-    got = {(r.row, r.column): r.letter for r in cells.itertuples()}
+    got = {(r.Organisation, r.column): r.letter for r in cells.itertuples()}
     assert len(got) == 48
     for row in published:
         assert got[(row["organisation"], row["question"])] == row["rating"][0]  # 'Green' → 'G'
