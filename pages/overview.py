@@ -77,7 +77,8 @@ with cols[3]:
     st.metric("Open actions", f"{actions.open}", border=True,
               delta=f"{actions.overdue} overdue" if actions.overdue else "none overdue",
               delta_color="inverse" if actions.overdue else "off", delta_arrow="off")
-    st.caption(f"of {actions.total} recommendations and commitments, all cycles")
+    st.caption(f"of {actions.total} recommendations and commitments, all cycles"
+               + (f" · {actions.undated} open with no due date" if actions.undated else ""))
     filters.page_link("actions", "Open and overdue actions →")
 with cols[4]:
     st.metric("Still to chase", f"{returns.to_chase}", border=True)

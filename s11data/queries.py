@@ -475,6 +475,8 @@ class ActionFigures:
     open: int
     overdue: int
     complete: int
+    undated: int = 0
+    """Open actions with no due date (they can never show as overdue)."""
 
 
 def action_figures(session: Session, scope: Scope, partnership_id: int, *, today: dt.date | None = None,
@@ -487,14 +489,15 @@ def action_figures(session: Session, scope: Scope, partnership_id: int, *, today
     stmt = (select(func.count(Recommendation.id),
                    func.sum(case((is_open, 1), else_=0)),
                    func.sum(case((and_(is_open, Recommendation.due_on < today), 1), else_=0)),
-                   func.sum(case((Recommendation.status == ActionStatus.COMPLETE.value, 1), else_=0)))
+                   func.sum(case((Recommendation.status == ActionStatus.COMPLETE.value, 1), else_=0)),
+                   func.sum(case((and_(is_open, Recommendation.due_on.is_(None)), 1), else_=0)))
             .join(Cycle).where(Cycle.partnership_id == partnership_id))
     if theme_id is not None:
         stmt = stmt.where(Recommendation.theme_id == theme_id)
     if organisation_id is not None:
         stmt = stmt.where(Recommendation.organisation_id == organisation_id)
-    total, opened, overdue, complete = session.execute(stmt).one()
-    return ActionFigures(total or 0, opened or 0, overdue or 0, complete or 0)
+    total, opened, overdue, complete, undated = session.execute(stmt).one()
+    return ActionFigures(total or 0, opened or 0, overdue or 0, complete or 0, undated or 0)
 
 
 # --- heat map -------------------------------------------------------------------------------------

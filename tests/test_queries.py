@@ -170,6 +170,7 @@ def test_open_and_overdue_actions(seeded_engine: Engine) -> None:
                            for r in published)
     assert figures.total == len(published)
     assert (figures.open, figures.overdue) == (expected_open, expected_overdue)
+    assert figures.undated == sum(r["status"] in open_states and not r["due"] for r in published)
     assert 0 < figures.overdue < figures.open
 
 
