@@ -184,3 +184,19 @@ def test_shared_screen_mode(signed_in, app_server) -> None:  # noqa: F811
     assert parse_qs(urlparse(page.url).query)["screen"] == ["1"]  # the mode is kept across pages
     page.screenshot(path=str(SHOTS / "shared-screen-heat-map-1920x1080.png"))
     assert_clean(page, errors)
+
+
+def test_a_shared_link_survives_signing_in(app_server, app_database, chromium) -> None:  # noqa: F811
+    """A colleague who is not signed in opens a shared link, signs in, and sees exactly that view."""
+    username = f"dash-{uuid.uuid4().hex[:10]}"
+    add_user(app_database, username, "executive", EVERY)
+    page = chromium.new_context(viewport=MEETING_ROOM).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, app_server, username, path="heat-map?partnership=NSSCP&cycle=2023-24&section=B")
+    page.get_by_role("heading", name="Heat map · NSSCP 2023-24").wait_for(timeout=45_000)
+    wait_idle(page)
+    assert parse_qs(urlparse(page.url).query) == {"partnership": ["NSSCP"], "cycle": ["2023-24"], "section": ["B"]}
+    assert "section: B" in page.locator("[data-testid='stMain']").inner_text()
+    assert_clean(page, errors)
+    shot(page, "deep-link-after-sign-in-nsscp-section-b")
