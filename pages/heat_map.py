@@ -45,7 +45,7 @@ def draw_published() -> None:
     per_question = reads.get("question_summary", scope, cycle_id=info.id, theme_id=f.theme_id, section=f.section)
     st.subheader("Per question, as published")
     st.caption("Percent of the returns at each grade, exactly as the report prints them (published aggregate). "
-               "No per-organisation grades were published for this cycle.")
+               "No per-organisation grades were published for this cycle. None: the report prints no figure there.")
     if not per_question.empty:
         per_question = per_question.assign(label=per_question["question"])
         order = list(dict.fromkeys(per_question.sort_values(["position", "question"])["question"]))
@@ -57,9 +57,10 @@ def draw_published() -> None:
     st.subheader("Per organisation, as published")
     st.caption("How many questions each organisation rated at each grade (the report's Appendix One). "
                "The colours of these columns were lost in the report's text; they are read as green, amber, red "
-               "in that order.")
-    tables.show(counts.drop(columns=["source"]), name=f"per-organisation published {info.partnership_short} "
-                f"{info.label}", links={"organisation": "agency"})
+               "in that order. None: the report prints no figure there (no zero is invented).")
+    counts = counts.drop(columns=["source"]).dropna(axis="columns", how="all")
+    tables.show(counts, name=f"per-organisation published {info.partnership_short} {info.label}",
+                links={"organisation": "agency"})
     draw_responses("Quoted responses")
 
 
