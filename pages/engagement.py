@@ -45,14 +45,14 @@ if funnel.empty:
 else:
     left, right = st.columns([3, 2], gap="large")
     with left:
-        chart = charts.stage_bars(engagement.funnel_long(funnel), stage="stage", value="organisations",
-                                  group="cycle", stage_order=engagement.FUNNEL_STAGES, large=large)
-        st.altair_chart(chart, width="stretch", alt="Organisations at each stage of the audit, per cycle")
+        charts.draw("stage_bars", engagement.funnel_long(funnel), stage="stage", value="organisations",
+                    group="cycle", stage_order=engagement.FUNNEL_STAGES, large=large,
+                    alt_text="Organisations at each stage of the audit, per cycle")
     with right:
         if len(funnel) > 1:
-            chart = charts.percent_line(funnel, x="cycle", value="response_rate", x_order=list(funnel["cycle"]),
-                                        title="% responded", large=large)
-            st.altair_chart(chart, width="stretch", alt="Response rate across cycles")
+            charts.draw("percent_line", funnel[["cycle", "response_rate"]], x="cycle", value="response_rate",
+                        x_order=tuple(funnel["cycle"]), title="% responded", large=large,
+                        alt_text="Response rate across cycles")
         else:
             rate = funnel["response_rate"].iloc[0]
             st.metric(f"Response rate {funnel['cycle'].iloc[0]}", "–" if pd.isna(rate) else f"{rate:.0f}%",

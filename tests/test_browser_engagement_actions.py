@@ -50,11 +50,11 @@ def test_business_manager_pages(app_server, app_database, chromium) -> None:  # 
     errors: list[str] = []
     page = open_signed_in(chromium, app_server, "eng-manager", "engagement?partnership=SGCP&cycle=2021-22",
                           errors)
-    assert page.get_by_role("heading", name="Engagement · SGCP").is_visible()
+    page.get_by_role("heading", name="Engagement · SGCP").wait_for(timeout=30_000)
     for heading in ("Status board", "Chase list · 2021-22", "Contact history · 2021-22"):
-        assert page.get_by_role("heading", name=heading).is_visible()
+        page.get_by_role("heading", name=heading).wait_for(timeout=30_000)
     page.locator("[data-testid='stDataFrame']").nth(3).wait_for(timeout=30_000)  # funnel, board, chase, contacts
-    assert page.get_by_role("button", name="Log contact").is_visible()
+    page.get_by_role("button", name="Log contact").wait_for(timeout=30_000)
     assert_clean(page, errors)
     shot(page, "engagement-sgcp-2021-22-business-manager")
 
@@ -68,8 +68,8 @@ def test_business_manager_pages(app_server, app_database, chromium) -> None:  # 
     wait_idle(page)
     page.get_by_role("heading", name="Actions · GSCP").wait_for(timeout=30_000)
     assert page.locator("[data-testid='stMetricValue']").first.inner_text() == "24"
-    assert page.get_by_role("button", name="Add update").is_visible()
-    assert page.get_by_role("button", name="Save changes").is_visible()
+    page.get_by_role("button", name="Add update").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Save changes").wait_for(timeout=30_000)
     assert_clean(page, errors)
     shot(page, "actions-gscp-business-manager")
 
@@ -79,6 +79,7 @@ def test_executive_pages(app_server, app_database, chromium) -> None:  # noqa: F
     errors: list[str] = []
     page = open_signed_in(chromium, app_server, "eng-exec", "engagement?partnership=DEMO&cycle=2025-26", errors)
     page.get_by_text("Illustrative data").first.wait_for(timeout=30_000)
+    page.get_by_role("heading", name="Contact history · 2025-26").wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Log contact").count() == 0  # executives read only
     assert page.get_by_role("button", name="Change status").count() == 0
     assert_clean(page, errors)
@@ -87,6 +88,7 @@ def test_executive_pages(app_server, app_database, chromium) -> None:  # noqa: F
     page.goto(f"{app_server}/actions?partnership=NSSCP")
     wait_idle(page)
     page.get_by_role("heading", name="Actions · NSSCP").wait_for(timeout=30_000)
+    page.get_by_text("No progress recorded yet.").wait_for(timeout=30_000)  # drawn to the end of the page
     assert page.get_by_role("button", name="Add update").count() == 0
     assert page.get_by_role("button", name="Save changes").count() == 0
     assert_clean(page, errors)
@@ -104,8 +106,8 @@ def test_chair_actions(app_server, app_database, chromium) -> None:  # noqa: F81
              subgroup="Learning & Development subgroup")
     errors: list[str] = []
     page = open_signed_in(chromium, app_server, "act-chair", "actions?partnership=DEMO", errors)
-    assert page.get_by_role("heading", name="Actions · DEMO").is_visible()
-    assert page.get_by_role("button", name="Add update").is_visible()  # the first action is their subgroup's
+    page.get_by_role("heading", name="Actions · DEMO").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Add update").wait_for(timeout=30_000)  # the first action is their subgroup's
     assert page.get_by_role("button", name="Save changes").count() == 0
     assert_clean(page, errors)
     shot(page, "actions-demo-chair")
