@@ -333,8 +333,9 @@ def time_pages(engine: Engine, url: str, scope: Scope, picked: Picked, repeat: i
     from streamlit.testing.v1 import AppTest, app_test
     from streamlit.testing.v1 import local_script_runner as local_runner
 
-    saved_level = config.get_option("logger.level")
-    config.set_option("logger.level", "critical")  # bare-mode warnings; page errors are reported below
+    saved_level, saved_details = config.get_option("logger.level"), config.get_option("client.showErrorDetails")
+    config.set_option("logger.level", "critical")  # bare-mode warnings; page errors are reported below,
+    config.set_option("client.showErrorDetails", "full")  # in full (to this operator, never to a user)
     logger.set_log_level("critical")
 
     from app import auth
@@ -362,6 +363,7 @@ def time_pages(engine: Engine, url: str, scope: Scope, picked: Picked, repeat: i
             os.environ["S11_DATABASE_URL"] = saved[0]
         auth.require_user, app_test.ScriptCache, local_runner.ScriptCache = saved[1:]
         config.set_option("logger.level", saved_level)
+        config.set_option("client.showErrorDetails", saved_details)
         logger.set_log_level(saved_level)
     return [figures[name] for name in sorted(figures)]
 
