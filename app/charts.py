@@ -3,7 +3,8 @@ grid (a trend across cycles).
 
 Colours are the Okabe–Ito colour-blind-safe set (vermillion, orange, bluish green) and never carry meaning alone:
 every heat-map cell shows its letter (R, A, G, – not rated, N/A), every bar segment and grid cell its percentage.
-The letter (ink) colour on each fill is chosen for contrast and checked against WCAG AA (4.5:1) in tests. `large=True` (shared-screen mode) makes every text bigger.
+The letter (ink) colour on each fill is chosen for contrast and checked against WCAG AA (4.5:1) in tests.
+`large=True` (shared-screen mode) makes every text bigger; `draw` builds each spec once per input.
 """
 from __future__ import annotations
 

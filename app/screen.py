@@ -13,7 +13,8 @@ from app import filters
 BASE_CSS = """
 <style>
 /* WCAG AA everywhere: Streamlit's captions and placeholders are grey at 60% opacity on white (< 4.5:1). */
-[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p { color: #3d3d3d !important; opacity: 1 !important; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
+  color: #3d3d3d !important; opacity: 1 !important; }
 [data-testid="stMetricLabel"] p { color: #1a1a1a !important; }
 [data-testid="stWidgetLabel"] p { color: #111111 !important; }
 a:focus-visible, button:focus-visible { outline: 3px solid #1f4e79 !important; outline-offset: 2px; }

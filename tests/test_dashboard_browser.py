@@ -128,7 +128,7 @@ def test_each_page_loads_clean_and_legible(signed_in, app_server) -> None:  # no
 def test_a_heat_map_click_reads_the_evidence_and_reaches_the_agency(signed_in, app_server) -> None:  # noqa: F811
     page, errors = signed_in
     open_page(page, app_server, "heat-map?partnership=GSCP&cycle=2021", "Heat map · GSCP 2021")
-    cell = page.locator("path[aria-label='Question: 1; Organisation: Gloucester City Council']")
+    cell = page.locator("path[aria-label^='Question: 1; Organisation: Gloucester City Council;']")
     cell.click()
     wait_idle(page)
     page.get_by_role("heading", name="Gloucester City Council · 1").wait_for(timeout=30_000)
