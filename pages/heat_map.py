@@ -10,8 +10,7 @@ from s11data import queries
 from s11data.errors import UserError
 
 SORTS = {"worst": "Worst first", "sector": "By sector", "az": "A–Z"}
-ROW = "Organisation"
-"""The heat map's row field: its name is what screen readers announce for each cell."""
+ROW = "Organisation"  # the heat map's row field: screen readers announce it with each cell
 VIEWS = {"stands": "Rating that stands", "self": "Self-rating", "moderated": "Moderated (panel)",
          "difference": "Self vs panel"}
 

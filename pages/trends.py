@@ -8,8 +8,7 @@ from app import charts, filters, labels, reads, screen, tables
 from app.session import current_scope
 
 MEASURES = {"Green": "% green", "Amber": "% amber", "Red": "% red"}
-SIDE_BY_SIDE_ALL_CYCLES = 6
-"""Up to this many partnerships, every cycle of each is set side by side; beyond, each one's latest cycle."""
+SIDE_BY_SIDE_ALL_CYCLES = 6  # up to this many partnerships, all their cycles side by side; beyond, the latest
 
 scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "theme", "sector", "organisation"))
@@ -51,6 +50,8 @@ def wide_table(frame: pd.DataFrame, index: list[str]) -> pd.DataFrame:
     present = [g for g in ("Red", "Amber", "Green", "Not rated", "Not applicable") if g in wide.columns]
     wide = wide.reindex(columns=present).reset_index()
     wide.columns.name = None
+    counted = wide["source"] == "ratings"  # counted from ratings, a grade nobody gave is 0%; published: not printed
+    wide.loc[counted, present] = wide.loc[counted, present].fillna(0.0)
     return wide.rename(columns={g: f"% {g.lower()}" for g in present})
 
 

@@ -206,6 +206,9 @@ def test_trends_page(served: Engine) -> None:
     assert {"2022-23 · self-assessment", "2024-25 · panel"} <= set(grid["column"])
     assert (grid["_text"] == grid["percent"].map(lambda v: f"{v:.0f}%")).all()
     assert "Illustrative data" in texts(at)
+    assert "partnerships, all their cycles" not in texts(at)  # comments stay comments (no Streamlit magic)
+    table = next(d.value for d in at.dataframe if "theme" in d.value.columns)
+    assert not table[table["source"] == "ratings"][["% red", "% amber", "% green"]].isna().any().any()
 
 
 def test_agency_deep_link_by_part_of_a_name(served: Engine) -> None:
