@@ -108,7 +108,7 @@ def _configure(chart: alt.TopLevelMixin, large: bool) -> alt.TopLevelMixin:
     return (chart.configure_axis(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT,
                                  titleColor=TEXT, labelLimit=420 if large else 320)
             .configure_legend(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT, titleColor=TEXT,
-                              labelLimit=400, orient="top", direction="horizontal", columns=3)
+                              labelLimit=400, orient="top", direction="horizontal", columns=2 if large else 3)
             .configure_header(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT)
             .configure_title(fontSize=s["title"], color=TEXT, anchor="start")
             .configure_view(stroke=None))

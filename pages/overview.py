@@ -60,8 +60,7 @@ with cols[0]:
     filters.page_link("engagement", "Who returned, and when →")
 green, red = percent(mix, "Green"), percent(mix, "Red")
 source_words = " · published aggregate" if info.source == queries.PUBLISHED else ""
-if before is not None and (before.method, before.scale) != (info.method, info.scale):
-    source_words += f" · {before.label} was {labels.method_words(before)}: the method changed"
+method_changed = before is not None and (before.method, before.scale) != (info.method, info.scale)
 earlier_green, earlier_red = percent(earlier, "Green"), percent(earlier, "Red")
 with cols[1]:
     st.metric("Green", "–" if green is None else f"{green:.0f}%", border=True,
@@ -79,11 +78,15 @@ with cols[3]:
               delta_color="inverse" if actions.overdue else "off", delta_arrow="off")
     st.caption(f"of {actions.total} recommendations and commitments, all cycles"
                + (f" · {actions.undated} open with no due date" if actions.undated else ""))
-    filters.page_link("actions", "Open and overdue actions →")
+    filters.page_link("actions", "Open actions →")
 with cols[4]:
     st.metric("Still to chase", f"{returns.to_chase}", border=True)
     st.caption("no response recorded, or did not engage")
     filters.page_link("engagement", "Chase list →")
+
+if method_changed:
+    st.markdown(f"**The method changed:** {before.label} was {labels.method_words(before)}; {info.label} is "
+                f"{labels.method_words(info)}. Read the change as a direction, not a precise gap.")
 
 # --- the grades, then the weakest themes ---------------------------------------------------------------------
 left, right = st.columns([1, 1], gap="large")

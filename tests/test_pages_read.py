@@ -105,7 +105,8 @@ def test_overview_nsscp_2023_24_is_labelled_published_aggregate(served: Engine) 
 def test_overview_of_the_demo_says_illustrative(served: Engine) -> None:
     at = open_page(partnership="DEMO", cycle="2024-25")
     assert "Illustrative data" in texts(at)
-    assert "the method changed" in texts(at)  # 2023-24 was a 0–3 self-assessment, 2024-25 a panel
+    assert "The method changed:** 2023-24 was self-assessment, 0–3 scores shown as RAG; 2024-25 is panel, RAG" \
+        in texts(at)
 
 
 def test_overview_of_an_ungraded_peer_review(served: Engine) -> None:
