@@ -32,7 +32,7 @@ Rules:
   `across_partnerships=True` (the agency page); a link naming only an organisation picks a partnership it is in.
 - Options come from `s11data.queries.filter_choices` (and `cycle_sections` for the chosen cycle, see `sections`)
   cached per `scope.cache_key` for CHOICES_TTL seconds; a page
-  that writes (import, set-up) should call `st.cache_data.clear()` after committing.
+  that writes calls `app.reads.clear()` (which clears these too) or `st.cache_data.clear()` after committing.
 """
 from __future__ import annotations
 
@@ -159,6 +159,12 @@ def _write_url(store: Mapping[str, str]) -> None:
 def _choices(cache_key: str, url: str, _scope: Scope) -> queries.Choices:
     with db.read_session(db.get_engine(url)) as session:
         return queries.filter_choices(session, _scope)
+
+
+def clear() -> None:
+    """Forget the cached choices (after a write that adds organisations or cycles); `app.reads.clear` calls it."""
+    _choices.clear()
+    _sections.clear()
 
 
 def choices(scope: Scope) -> queries.Choices:

@@ -33,5 +33,8 @@ def get(name: str, scope: Scope, **arguments: Any) -> Any:
 
 
 def clear() -> None:
-    """Forget every cached read (after a write, so that every table shows the change)."""
+    """Forget every cached read (after a write, so that every table and filter shows the change)."""
+    from app import filters
+
     _run.clear()
+    filters.clear()
