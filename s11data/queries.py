@@ -38,7 +38,7 @@ from .models import (
     SubjectKind,
     Theme,
 )
-from .scope import Scope, in_scope
+from .scope import Scope, ScopeError, in_scope
 
 
 # --- what the filters can offer ------------------------------------------------------------------
@@ -813,17 +813,13 @@ class AgencyProfile:
     """partnership, cycle, date, kind, detail — its contact history."""
 
 
-def find_organisation_id(session: Session, scope: Scope, name: str) -> int | None:
-    """The organisation called `name` (or an alias) that the caller's partnerships deal with."""
-    org = next((o for o in filter_choices(session, scope).organisations if o.name == name), None)
-    return org.id if org else None
-
-
 def agency_profile(session: Session, scope: Scope, organisation_id: int) -> AgencyProfile:
     """One organisation across every cycle and partnership in scope: engagement, grades, evidence, actions."""
     org = session.get(Organisation, organisation_id)
     if org is None:
         raise UserError("That organisation is not in the database; pick one from the list.")
+    if not _deals_with(session, scope, organisation_id):
+        raise ScopeError("That organisation takes part in none of your partnerships' cycles.")
     aliases = tuple(session.scalars(select(OrganisationAlias.alias)
                                     .where(OrganisationAlias.organisation_id == org.id)
                                     .order_by(OrganisationAlias.alias)))
@@ -831,6 +827,19 @@ def agency_profile(session: Session, scope: Scope, organisation_id: int) -> Agen
                          _engagement(session, scope, org.id), _agency_grades(session, scope, org.id),
                          _agency_evidence(session, scope, org.id), _agency_actions(session, scope, org.id),
                          _agency_contacts(session, scope, org.id))
+
+
+def _deals_with(session: Session, scope: Scope, oid: int) -> bool:
+    """Whether the organisation was invited to, returned in, or was asked something by one of the caller's
+    partnerships."""
+    if scope.everything:
+        return True
+    mine = select(Cycle.id).where(in_scope(Cycle.partnership_id, scope))
+    return bool(session.scalar(select(
+        select(Invitation.id).where(Invitation.organisation_id == oid, Invitation.cycle_id.in_(mine)).exists()
+        | select(AuditReturn.id).where(AuditReturn.organisation_id == oid, AuditReturn.cycle_id.in_(mine)).exists()
+        | select(Recommendation.id).where(Recommendation.organisation_id == oid,
+                                          Recommendation.cycle_id.in_(mine)).exists())))
 
 
 def _engagement(session: Session, scope: Scope, oid: int) -> pd.DataFrame:

@@ -266,6 +266,10 @@ def test_a_caller_sees_only_their_partnerships(seeded_engine: Engine) -> None:
         btp = s.scalar(select(Organisation.id).where(Organisation.name == "British Transport Police"))
     profile = run(seeded_engine, "agency_profile", nsscp, organisation_id=btp)  # BTP is in GSCP and NSSCP
     assert set(profile.engagement["partnership"]) == {NSSCP}
+    with db.read_session(seeded_engine) as s:
+        police = s.scalar(select(Organisation.id).where(Organisation.name == "Gloucestershire Constabulary"))
+    with pytest.raises(ScopeError):
+        run(seeded_engine, "agency_profile", nsscp, organisation_id=police)
 
 
 def test_latest_cycles_and_side_by_side_on_the_latest_only(seeded_engine: Engine) -> None:
