@@ -7,6 +7,7 @@ import streamlit as st
 from app import charts, filters, reads, screen, tables
 from app.session import current_scope
 from s11data.errors import UserError
+from s11data.scope import ScopeError
 
 scope = current_scope()
 st.title("Agency")
@@ -22,7 +23,7 @@ if f.organisation_id is None:
 
 try:
     profile = reads.get("agency_profile", scope, organisation_id=f.organisation_id)
-except UserError as exc:
+except (UserError, ScopeError) as exc:
     st.error(str(exc))
     st.stop()
 

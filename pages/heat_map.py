@@ -8,6 +8,7 @@ from app import charts, filters, labels, reads, screen, tables
 from app.session import current_scope
 from s11data import queries
 from s11data.errors import UserError
+from s11data.scope import ScopeError
 
 SORTS = {"worst": "Worst first", "sector": "By sector", "az": "A–Z"}
 ROW = "Organisation"  # the heat map's row field: screen readers announce it with each cell
@@ -23,7 +24,7 @@ if f.cycle_id is None:
     st.stop()
 try:
     info = reads.get("cycle_info", scope, cycle_id=f.cycle_id)
-except UserError as exc:
+except (UserError, ScopeError) as exc:
     st.error(str(exc))
     st.stop()
 

@@ -10,6 +10,7 @@ from app import charts, filters, labels, reads, screen, tables
 from app.session import current_scope
 from s11data import queries
 from s11data.errors import UserError
+from s11data.scope import ScopeError
 
 scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "sector"))
@@ -30,7 +31,7 @@ try:
     actions = reads.get("action_figures", scope, partnership_id=f.partnership_id, today=dt.date.today(),
                         theme_id=f.theme_id)
     chase = reads.get("to_chase", scope, cycle_id=f.cycle_id, sector=f.sector)
-except UserError as exc:
+except (UserError, ScopeError) as exc:
     st.error(str(exc))
     st.stop()
 
