@@ -52,7 +52,7 @@ def points(now: float | None, then: float | None) -> str | None:
 # --- headline figures, each with the link that explains it --------------------------------------------
 cols = st.columns(5)
 with cols[0]:
-    st.metric("Returns received", f"{returns.received} of {returns.invited}", border=True)
+    st.metric("Returns received", f"{returns.received} of {returns.expected} expected", border=True)
     parts = [f"{returns.on_time} on time"]
     parts += [f"{returns.late} late"] if returns.late else []
     parts += [f"{returns.national} national return"] if returns.national else []

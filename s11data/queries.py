@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Select, and_, case, func, select, union
 from sqlalchemy.orm import Session
 
+from .engagement import ENGAGED, OWN_STATES, TO_CHASE
 from .errors import UserError
 from .models import (
     ActionStatus,
@@ -157,10 +158,11 @@ PUBLISHED = "published aggregate"
 RATINGS = "ratings"
 RESPONSES = "responses"
 NOTHING = "nothing yet"
-SUBMITTED_STATES = (Engagement.SUBMITTED, Engagement.LATE, Engagement.REVIEWED, Engagement.NATIONAL_RETURN)
+SUBMITTED_STATES = ENGAGED
 ON_TIME_STATES = (Engagement.SUBMITTED, Engagement.REVIEWED)
-NOT_EXPECTED_STATES = (Engagement.TWO_YEAR_CYCLE, Engagement.WITHDRAWN, Engagement.DECLINED)
-TO_CHASE_STATES = (Engagement.INVITED, Engagement.DID_NOT_ENGAGE)
+NOT_EXPECTED_STATES = tuple(s for s in OWN_STATES if s != Engagement.NATIONAL_RETURN)
+TO_CHASE_STATES = TO_CHASE
+"""The engagement groups are defined once, in `s11data.engagement`, so the overview and the Engagement page agree."""
 OPEN_STATES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.NOT_STARTED)
 
 
@@ -335,6 +337,8 @@ def _rating_filters(stmt: Select, scope: Scope, *, partnership_id: int | None = 
 @dataclass(frozen=True)
 class ReturnsFigures:
     invited: int
+    expected: int
+    """Invited less the organisations with a state of their own (national return, two-year cycle, withdrawn)."""
     received: int
     on_time: int
     late: int
@@ -359,7 +363,8 @@ def returns_figures(session: Session, scope: Scope, cycle_id: int, *, sector: st
     def total(states: tuple[Engagement, ...]) -> int:
         return sum(counts.get(s.value, 0) for s in states)
 
-    return ReturnsFigures(invited=sum(counts.values()), received=total(SUBMITTED_STATES),
+    return ReturnsFigures(invited=sum(counts.values()),
+                          expected=sum(counts.values()) - total(OWN_STATES), received=total(SUBMITTED_STATES),
                           on_time=total(ON_TIME_STATES), late=counts.get(Engagement.LATE.value, 0),
                           national=counts.get(Engagement.NATIONAL_RETURN.value, 0),
                           not_expected=total(NOT_EXPECTED_STATES), to_chase=total(TO_CHASE_STATES),

@@ -88,8 +88,8 @@ def test_gscp_2021_distribution_and_per_standard_summary(seeded_engine: Engine) 
 def test_gscp_2021_returns_against_invitations(seeded_engine: Engine) -> None:
     figures = run(seeded_engine, "returns_figures", cycle_id=cycle_id(seeded_engine, GSCP, "2021"))
     # §3.5–3.6: 12 submissions + Gloucester City late + CAFCASS national; NPS and BTP on a two-year cycle
-    assert (figures.invited, figures.received, figures.on_time, figures.late, figures.national,
-            figures.not_expected, figures.to_chase) == (16, 14, 12, 1, 1, 2, 0)
+    assert (figures.invited, figures.expected, figures.received, figures.on_time, figures.late, figures.national,
+            figures.not_expected, figures.to_chase) == (16, 13, 13, 12, 1, 1, 2, 0)
 
 
 def test_panel_agreed_so_nobody_rated_higher_than_the_panel(seeded_engine: Engine) -> None:
