@@ -682,6 +682,22 @@ def rag_by_cycle(session: Session, scope: Scope, *, partnership_id: int | None =
     with returns or published figures (to set many partnerships side by side).
     """
     cycles = latest_cycles(session, scope, partnership_id) if latest_only else None
+    rows, sources = _grade_rows(session, scope, partnership_id=partnership_id, organisation_id=organisation_id,
+                                theme_id=theme_id, sector=sector, by_theme=by_theme, grade_of=grade_of,
+                                cycles=cycles)
+    frame = pd.DataFrame(rows, columns=["cycle_id", "theme", "grade", "count", "percent"])
+    counts = frame["percent"].isna()
+    if counts.any():
+        totals = frame[counts].groupby(["cycle_id", "theme"])["count"].transform("sum")
+        frame.loc[counts, "percent"] = (100 * frame.loc[counts, "count"] / totals).round(1)
+    return _with_cycles(session, frame, sources)
+
+
+def _grade_rows(session: Session, scope: Scope, *, partnership_id: int | None, organisation_id: int | None,
+                theme_id: int | None, sector: str | None, by_theme: bool, grade_of: str, cycles: list[int] | None
+                ) -> tuple[list[tuple], dict[int, str]]:
+    """rag_by_cycle's rows (cycle_id, theme, grade, count, percent: count from ratings, percent from published
+    figures) and each cycle's source."""
     theme_col = [Theme.name] if by_theme else []
     grade = _grade_column(grade_of)
     stmt = _rating_filters(select(Cycle.id, *theme_col, grade.label("grade"), func.count(Rating.id)), scope,
@@ -705,12 +721,7 @@ def rag_by_cycle(session: Session, scope: Scope, *, partnership_id: int | None =
     published = [cid for cid, src in sources.items() if src == PUBLISHED]
     if published and not sector:
         rows += _published_by_cycle(session, published, organisation_id, theme_id, by_theme)
-    frame = pd.DataFrame(rows, columns=["cycle_id", "theme", "grade", "count", "percent"])
-    counts = frame["percent"].isna()
-    if counts.any():
-        totals = frame[counts].groupby(["cycle_id", "theme"])["count"].transform("sum")
-        frame.loc[counts, "percent"] = (100 * frame.loc[counts, "count"] / totals).round(1)
-    return _with_cycles(session, frame, sources)
+    return rows, sources
 
 
 def latest_cycles(session: Session, scope: Scope, partnership_id: int | None = None) -> list[int]:
@@ -857,16 +868,29 @@ def _engagement(session: Session, scope: Scope, oid: int) -> pd.DataFrame:
 
 
 def _agency_grades(session: Session, scope: Scope, oid: int) -> pd.DataFrame:
-    frame = rag_by_cycle(session, scope, organisation_id=oid)
+    """The organisation's answers at each grade per partnership × cycle (rag_by_cycle's counts, one row a cycle):
+    grades counted in SQL, the small frame built directly (no pivot)."""
+    rows, sources = _grade_rows(session, scope, partnership_id=None, organisation_id=oid, theme_id=None,
+                                sector=None, by_theme=False, grade_of="stands", cycles=None)
     columns = [Rag.GREEN.value, Rag.AMBER.value, Rag.RED.value, Rag.NOT_RATED.value, Rag.NOT_APPLICABLE.value]
-    if frame.empty:
+    cells: dict[int, dict[str, float]] = {}
+    for cid, _theme, grade, count, _percent in rows:
+        by_grade = cells.setdefault(cid, {})
+        by_grade[grade] = by_grade.get(grade, 0) + (count or 0)
+    info = session.execute(select(Cycle.id, Partnership.name, Cycle.label, Cycle.method).join(Partnership)
+                           .where(Cycle.id.in_(sorted(cells)))).all() if cells else []
+    records = []
+    for cid, partnership, label, method in info:
+        source, counted = sources[cid], cells[cid]
+        missing = None if source == PUBLISHED else 0  # see _counts: a figure a report does not print stays blank
+        records.append((partnership, label, _value(method), source, *(counted.get(g, missing) for g in columns)))
+    if not records:
         return pd.DataFrame(columns=["partnership", "cycle", "method", "source", *columns])
-    wide = (frame.pivot_table(index=["partnership", "cycle", "method", "source"], columns="grade", values="count",
-                              aggfunc="sum").reindex(columns=columns).reset_index())
-    wide.columns.name = None
-    published = wide["source"] == PUBLISHED
-    wide[columns] = _counts(wide[columns], published=False).where(~published, _counts(wide[columns], published=True))
-    return wide.sort_values(["cycle", "partnership"], ascending=[False, True]).reset_index(drop=True)
+    records.sort(key=lambda r: r[:4])
+    records.sort(key=lambda r: r[1], reverse=True)  # latest cycle first, then by partnership (stable sort)
+    wide = pd.DataFrame(records, columns=["partnership", "cycle", "method", "source", *columns])
+    wide[columns] = _counts(wide[columns], published=True)
+    return wide
 
 
 def _agency_evidence(session: Session, scope: Scope, oid: int) -> pd.DataFrame:
