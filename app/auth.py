@@ -165,6 +165,7 @@ def _sign_in_with_cookie(engine: Engine, url: str, key: str, demo: bool) -> None
 
 def _admitted(scope: Scope, demo: bool) -> Scope:
     set_scope(scope)
+    st.session_state.pop(NOTICE, None)  # a sign-out notice lasts until the next sign-in
     if demo:
         demo_banner()
     with st.sidebar:
@@ -198,7 +199,7 @@ def _sign_in_page(engine: Engine, url: str, key: str, demo: bool, pages: list[An
     with page.container():
         st.title("Section 11 audit dashboard")
         st.subheader("Sign in")
-        notice = st.session_state.pop(NOTICE, None)
+        notice = st.session_state.get(NOTICE)  # kept across the reruns the cookie component causes
         if notice:
             st.info(notice)
         if demo:

@@ -117,10 +117,25 @@ def chromium() -> Iterator[Any]:
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser.new_context = _patient(browser.new_context)
+        browser.new_page = _patient(browser.new_page)
         try:
             yield browser
         finally:
             browser.close()
+
+
+PATIENCE_MS = 90_000
+"""How long a browser test waits for anything: generous, since CI's 2 cores also run the app and PostgreSQL."""
+
+
+def _patient(make: Any) -> Any:
+    """Wrap new_page/new_context so that everything they make waits up to PATIENCE_MS."""
+    def made(*args: Any, **kwargs: Any) -> Any:
+        thing = make(*args, **kwargs)
+        thing.set_default_timeout(PATIENCE_MS)
+        return thing
+    return made
 
 
 def add_user(engine: Engine, username: str, role: str, partnerships: list[str], password: str = PASSWORD,
@@ -134,7 +149,7 @@ def add_user(engine: Engine, username: str, role: str, partnerships: list[str], 
         users.add_user(session, Scope.system("test"), username, role, partnerships, password, subgroup=subgroup)
 
 
-def wait_idle(page: Any, timeout: float = 30_000) -> None:
+def wait_idle(page: Any, timeout: float = PATIENCE_MS) -> None:
     """Wait until the script run has finished."""
     page.wait_for_timeout(150)
     page.wait_for_selector(IDLE, timeout=timeout)
@@ -159,4 +174,4 @@ def submit_sign_in(page: Any, username: str, password: str = PASSWORD, expect_su
     page.get_by_role("button", name="Login").click()
     wait_idle(page)
     if expect_success:
-        page.get_by_role("button", name="Sign out").wait_for(timeout=30_000)
+        page.get_by_role("button", name="Sign out").wait_for(timeout=PATIENCE_MS)

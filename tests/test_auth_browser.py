@@ -82,8 +82,9 @@ def test_sign_in_follows_the_link_the_cookie_signs_new_tabs_in_and_sign_out_ends
     wait_idle(second)
     assert _signed_in(second) and second.locator("h1").first.inner_text().startswith("Trends")
     second.get_by_role("button", name="Sign out").click()
-    second.get_by_role("button", name="Login").wait_for(timeout=30_000)
+    second.get_by_role("button", name="Login").wait_for(timeout=90_000)
     wait_idle(second)
+    second.get_by_text("You are signed out.").wait_for(timeout=60_000)
     assert sign_in_form_shown(second) and second.get_by_text("You are signed out.").count() == 1
     second.wait_for_timeout(500)
     assert name not in {c["name"] for c in context.cookies()}  # the cookie is gone from the browser
@@ -138,9 +139,9 @@ def test_lockout_after_repeated_failures_and_a_disabled_account_cookie(
         submit_sign_in(page, "lola", "wrong-password-1", expect_success=False)
         expected = users.INCORRECT if attempt < users.lock_after() else "is locked after"
         _until(lambda: _failed_attempts(app_database, "lola") == attempt)  # this attempt was counted
-        page.get_by_text(expected).first.wait_for(timeout=30_000)
+        page.get_by_text(expected).first.wait_for(timeout=90_000)
     sign_in(page, app_server, "lola", PASSWORD, expect_success=False)  # a new visit, the right password
-    page.get_by_text("is locked after").first.wait_for(timeout=30_000)
+    page.get_by_text("is locked after").first.wait_for(timeout=90_000)
     _shows_nothing_but_sign_in(page)
     context.close()
 
@@ -156,7 +157,7 @@ def test_lockout_after_repeated_failures_and_a_disabled_account_cookie(
     wait_idle(tab)
     _shows_nothing_but_sign_in(tab)
     page.get_by_role("link", name="Trends").click()  # the open session ends at its next click
-    page.get_by_role("button", name="Login").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Login").wait_for(timeout=90_000)
     wait_idle(page)
     _shows_nothing_but_sign_in(page)
     context.close()

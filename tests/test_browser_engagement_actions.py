@@ -22,7 +22,7 @@ def open_signed_in(chromium, base: str, username: str, path: str, errors: list[s
     sign_in(page, base, username)
     page.goto(f"{base}/{path}")
     wait_idle(page)
-    page.get_by_role("heading", level=1).first.wait_for(timeout=30_000)
+    page.get_by_role("heading", level=1).first.wait_for(timeout=90_000)
     return page
 
 
@@ -50,26 +50,26 @@ def test_business_manager_pages(app_server, app_database, chromium) -> None:  # 
     errors: list[str] = []
     page = open_signed_in(chromium, app_server, "eng-manager", "engagement?partnership=SGCP&cycle=2021-22",
                           errors)
-    page.get_by_role("heading", name="Engagement · SGCP").wait_for(timeout=30_000)
+    page.get_by_role("heading", name="Engagement · SGCP").wait_for(timeout=90_000)
     for heading in ("Status board", "Chase list · 2021-22", "Contact history · 2021-22"):
-        page.get_by_role("heading", name=heading).wait_for(timeout=30_000)
-    page.locator("[data-testid='stDataFrame']").nth(3).wait_for(timeout=30_000)  # funnel, board, chase, contacts
-    page.get_by_role("button", name="Log contact").wait_for(timeout=30_000)
+        page.get_by_role("heading", name=heading).wait_for(timeout=90_000)
+    page.locator("[data-testid='stDataFrame']").nth(3).wait_for(timeout=90_000)  # funnel, board, chase, contacts
+    page.get_by_role("button", name="Log contact").wait_for(timeout=90_000)
     assert_clean(page, errors)
     shot(page, "engagement-sgcp-2021-22-business-manager")
 
     page.get_by_label("Detail").fill("Phoned the chief executive; review date agreed")
     page.get_by_role("button", name="Log contact").click()
     wait_idle(page)
-    page.get_by_text("Contact logged: invited").wait_for(timeout=30_000)
+    page.get_by_text("Contact logged: invited").wait_for(timeout=90_000)
     assert_clean(page, errors)
 
     page.goto(f"{app_server}/actions?partnership=GSCP")
     wait_idle(page)
-    page.get_by_role("heading", name="Actions · GSCP").wait_for(timeout=30_000)
+    page.get_by_role("heading", name="Actions · GSCP").wait_for(timeout=90_000)
     assert page.locator("[data-testid='stMetricValue']").first.inner_text() == "24"
-    page.get_by_role("button", name="Add update").wait_for(timeout=30_000)
-    page.get_by_role("button", name="Save changes").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Add update").wait_for(timeout=90_000)
+    page.get_by_role("button", name="Save changes").wait_for(timeout=90_000)
     assert_clean(page, errors)
     shot(page, "actions-gscp-business-manager")
 
@@ -78,8 +78,8 @@ def test_executive_pages(app_server, app_database, chromium) -> None:  # noqa: F
     add_user(app_database, "eng-exec", "executive", EVERY)
     errors: list[str] = []
     page = open_signed_in(chromium, app_server, "eng-exec", "engagement?partnership=DEMO&cycle=2025-26", errors)
-    page.get_by_text("Illustrative data").first.wait_for(timeout=30_000)
-    page.get_by_role("heading", name="Contact history · 2025-26").wait_for(timeout=30_000)
+    page.get_by_text("Illustrative data").first.wait_for(timeout=90_000)
+    page.get_by_role("heading", name="Contact history · 2025-26").wait_for(timeout=90_000)
     assert page.get_by_role("button", name="Log contact").count() == 0  # executives read only
     assert page.get_by_role("button", name="Change status").count() == 0
     assert_clean(page, errors)
@@ -87,8 +87,8 @@ def test_executive_pages(app_server, app_database, chromium) -> None:  # noqa: F
 
     page.goto(f"{app_server}/actions?partnership=NSSCP")
     wait_idle(page)
-    page.get_by_role("heading", name="Actions · NSSCP").wait_for(timeout=30_000)
-    page.get_by_text("No progress recorded yet.").wait_for(timeout=30_000)  # drawn to the end of the page
+    page.get_by_role("heading", name="Actions · NSSCP").wait_for(timeout=90_000)
+    page.get_by_text("No progress recorded yet.").wait_for(timeout=90_000)  # drawn to the end of the page
     assert page.get_by_role("button", name="Add update").count() == 0
     assert page.get_by_role("button", name="Save changes").count() == 0
     assert_clean(page, errors)
@@ -96,7 +96,7 @@ def test_executive_pages(app_server, app_database, chromium) -> None:  # noqa: F
 
     page.goto(f"{app_server}/engagement?partnership=GSCP&cycle=2021&screen=1")
     wait_idle(page)
-    page.get_by_role("heading", name="Engagement · GSCP").wait_for(timeout=30_000)
+    page.get_by_role("heading", name="Engagement · GSCP").wait_for(timeout=90_000)
     assert_clean(page, errors)
     shot(page, "engagement-gscp-2021-shared-screen")
 
@@ -106,8 +106,8 @@ def test_chair_actions(app_server, app_database, chromium) -> None:  # noqa: F81
              subgroup="Learning & Development subgroup")
     errors: list[str] = []
     page = open_signed_in(chromium, app_server, "act-chair", "actions?partnership=DEMO", errors)
-    page.get_by_role("heading", name="Actions · DEMO").wait_for(timeout=30_000)
-    page.get_by_role("button", name="Add update").wait_for(timeout=30_000)  # the first action is their subgroup's
+    page.get_by_role("heading", name="Actions · DEMO").wait_for(timeout=90_000)
+    page.get_by_role("button", name="Add update").wait_for(timeout=90_000)  # the first action is their subgroup's
     assert page.get_by_role("button", name="Save changes").count() == 0
     assert_clean(page, errors)
     shot(page, "actions-demo-chair")

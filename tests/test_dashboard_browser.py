@@ -131,12 +131,12 @@ def test_a_heat_map_click_reads_the_evidence_and_reaches_the_agency(signed_in, a
     cell = page.locator("path[aria-label^='Question: 1; Organisation: Gloucester City Council;']")
     cell.click()
     wait_idle(page)
-    page.get_by_role("heading", name="Gloucester City Council · 1").wait_for(timeout=30_000)
+    page.get_by_role("heading", name="Gloucester City Council · 1").wait_for(timeout=90_000)
     assert page.get_by_text("Self-rating: Red").is_visible() and page.get_by_text("Panel: Red").is_visible()
     shot(page, "heat-map-cell-selected")
     page.get_by_role("link", name="Open Gloucester City Council →").click()
     wait_idle(page)
-    page.get_by_role("heading", name="Gloucester City Council", exact=True).wait_for(timeout=30_000)
+    page.get_by_role("heading", name="Gloucester City Council", exact=True).wait_for(timeout=90_000)
     assert urlparse(page.url).path == "/agency"
     assert parse_qs(urlparse(page.url).query)["org"] == ["Gloucester City Council"]
     assert page.get_by_role("heading", name="Ratings history").is_visible()
@@ -164,7 +164,7 @@ def test_a_deep_link_reproduces_a_filtered_view(signed_in, app_server) -> None: 
     # moving to another page keeps the filters in the URL
     other.locator("[data-testid='stSidebarNav']").get_by_role("link", name="Overview").click()
     wait_idle(other)
-    other.get_by_role("heading", name="Overview · DEMO 2024-25").wait_for(timeout=30_000)
+    other.get_by_role("heading", name="Overview · DEMO 2024-25").wait_for(timeout=90_000)
     assert parse_qs(urlparse(other.url).query).get("theme") == ["neglect"]
 
 
@@ -186,7 +186,7 @@ def test_shared_screen_mode(signed_in, app_server) -> None:  # noqa: F811
     shot(page, "shared-screen-overview-full")
     top.get_by_role("link", name="Heat map").click()
     wait_idle(page)
-    page.get_by_role("heading", name="Heat map · DEMO 2024-25").wait_for(timeout=30_000)
+    page.get_by_role("heading", name="Heat map · DEMO 2024-25").wait_for(timeout=90_000)
     page.wait_for_timeout(800)
     assert parse_qs(urlparse(page.url).query)["screen"] == ["1"]  # the mode is kept across pages
     page.screenshot(path=str(SHOTS / "shared-screen-heat-map-1920x1080.png"))
