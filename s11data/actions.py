@@ -166,7 +166,8 @@ class ThemeTrend:
         following = _next_cycles(session, cycle_ids)
         labels = dict(session.execute(select(Cycle.id, Cycle.label).where(Cycle.id.in_(sorted(cycle_ids)))).all())
         partnerships = set(session.scalars(select(Cycle.partnership_id).where(Cycle.id.in_(sorted(cycle_ids)))))
-        return cls(theme_green(session, scope, partnerships), following, labels)
+        wanted = cycle_ids | {after[0] for after in following.values() if after is not None}
+        return cls(theme_green(session, scope, partnerships, wanted), following, labels)
 
     def link(self, cycle_id: int, theme: str | None) -> list[object]:
         """[this cycle's % green, next cycle label, its % green, a sentence saying whether it improved]."""
@@ -200,12 +201,14 @@ def _next_cycles(session: Session, cycle_ids: set[int]) -> dict[int, tuple[int, 
     return following
 
 
-def theme_green(session: Session, scope: Scope, partnership_ids: set[int]) -> dict[tuple[int, str], float]:
+def theme_green(session: Session, scope: Scope, partnership_ids: set[int],
+                cycle_ids: Collection[int] | None = None) -> dict[tuple[int, str], float]:
     """% green per (cycle id, theme name) in those partnerships, exactly as the Trends page shows it
     (`queries.rag_by_cycle`: the grade that stands; published percentages where the report gave only those; no
-    figure for an ungraded peer review). A theme answered but never green is 0 % green."""
+    figure for an ungraded peer review). A theme answered but never green is 0 % green. `cycle_ids`: only those
+    cycles (the actions' cycles and their next ones), not every cycle of the partnerships."""
     only = next(iter(partnership_ids)) if len(partnership_ids) == 1 else None
-    trend = queries.rag_by_cycle(session, scope, partnership_id=only, by_theme=True)
+    trend = queries.rag_by_cycle(session, scope, partnership_id=only, by_theme=True, cycle_ids=cycle_ids)
     if only is None:
         trend = trend[trend["partnership_id"].isin(partnership_ids)]
     green: dict[tuple[int, str], float] = {}

@@ -671,7 +671,8 @@ TREND_COLUMNS = ["partnership", "partnership_id", "illustrative", "cycle", "cycl
 
 def rag_by_cycle(session: Session, scope: Scope, *, partnership_id: int | None = None,
                  organisation_id: int | None = None, theme_id: int | None = None, sector: str | None = None,
-                 by_theme: bool = False, grade_of: str = "stands", latest_only: bool = False) -> pd.DataFrame:
+                 by_theme: bool = False, grade_of: str = "stands", latest_only: bool = False,
+                 cycle_ids: Collection[int] | None = None) -> pd.DataFrame:
     """% of answers at each grade per partnership × cycle (× theme when by_theme), for every cycle with grades.
 
     Cycles with per-organisation ratings are counted from them; cycles known only through published figures use
@@ -679,9 +680,12 @@ def rag_by_cycle(session: Session, scope: Scope, *, partnership_id: int | None =
     marked `source = published aggregate`. Ungraded peer reviews have no grades and are left out (see
     `ungraded_cycles`). Themes carry a trend across framework changes; `method` and `scale` say how each cycle
     was graded, so a chart can mark where the method changed. `latest_only`: each partnership's latest cycle
-    with returns or published figures (to set many partnerships side by side).
+    with returns or published figures (to set many partnerships side by side). `cycle_ids`: only those cycles
+    (each cycle's figures are the same whichever others are asked for).
     """
     cycles = latest_cycles(session, scope, partnership_id) if latest_only else None
+    if cycle_ids is not None:
+        cycles = sorted(set(cycle_ids) if cycles is None else set(cycle_ids) & set(cycles))
     rows, sources = _grade_rows(session, scope, partnership_id=partnership_id, organisation_id=organisation_id,
                                 theme_id=theme_id, sector=sector, by_theme=by_theme, grade_of=grade_of,
                                 cycles=cycles)
