@@ -35,7 +35,6 @@ from .models import (
     Partnership,
     ProgressUpdate,
     Question,
-    Rag,
     Recommendation,
     Theme,
 )
@@ -207,15 +206,10 @@ def theme_green(session: Session, scope: Scope, partnership_ids: set[int],
     (`queries.rag_by_cycle`: the grade that stands; published percentages where the report gave only those; no
     figure for an ungraded peer review). A theme answered but never green is 0 % green. `cycle_ids`: only those
     cycles (the actions' cycles and their next ones), not every cycle of the partnerships."""
+    if cycle_ids is None:
+        cycle_ids = session.scalars(select(Cycle.id).where(Cycle.partnership_id.in_(sorted(partnership_ids)))).all()
     only = next(iter(partnership_ids)) if len(partnership_ids) == 1 else None
-    trend = queries.rag_by_cycle(session, scope, partnership_id=only, by_theme=True, cycle_ids=cycle_ids)
-    if only is None:
-        trend = trend[trend["partnership_id"].isin(partnership_ids)]
-    green: dict[tuple[int, str], float] = {}
-    for cycle_id, theme, grade, percent in zip(trend["cycle_id"], trend["theme"], trend["grade"], trend["percent"]):
-        key = (int(cycle_id), theme)
-        green[key] = green.get(key, 0.0) + (float(percent) if grade == Rag.GREEN.value and pd.notna(percent) else 0.0)
-    return {key: round(value, 1) for key, value in green.items()}
+    return queries.percent_green(session, scope, cycle_ids, partnership_id=only)
 
 
 def progress_history(session: Session, scope: Scope, recommendation_id: int) -> pd.DataFrame:

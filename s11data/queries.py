@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Select, and_, case, func, select, union
 from sqlalchemy.orm import Session
@@ -695,6 +696,25 @@ def rag_by_cycle(session: Session, scope: Scope, *, partnership_id: int | None =
         totals = frame[counts].groupby(["cycle_id", "theme"])["count"].transform("sum")
         frame.loc[counts, "percent"] = (100 * frame.loc[counts, "count"] / totals).round(1)
     return _with_cycles(session, frame, sources)
+
+
+def percent_green(session: Session, scope: Scope, cycle_ids: Collection[int], partnership_id: int | None = None
+                  ) -> dict[tuple[int, str], float]:
+    """% green per (cycle id, theme name) for those cycles, exactly the `percent` rag_by_cycle(by_theme=True)
+    gives (the grade that stands; published percentages where the report gave only those), without building its
+    frame. A theme answered but never green is 0 % green."""
+    rows, _sources = _grade_rows(session, scope, partnership_id=partnership_id, organisation_id=None, theme_id=None,
+                                 sector=None, by_theme=True, grade_of="stands", cycles=sorted(cycle_ids))
+    totals: dict[tuple[int, str], int] = {}
+    for cid, theme, _grade, count, percent in rows:
+        if percent is None:
+            totals[(cid, theme)] = totals.get((cid, theme), 0) + count
+    green: dict[tuple[int, str], float] = {}
+    for cid, theme, grade, count, percent in rows:
+        if percent is None:  # as rag_by_cycle computes it (numpy's rounding, not Python's)
+            percent = float(np.round(100 * count / totals[(cid, theme)], 1))
+        green[(cid, theme)] = green.get((cid, theme), 0.0) + (float(percent) if grade == Rag.GREEN.value else 0.0)
+    return {key: round(value, 1) for key, value in green.items()}
 
 
 def _grade_rows(session: Session, scope: Scope, *, partnership_id: int | None, organisation_id: int | None,
