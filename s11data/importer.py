@@ -344,12 +344,7 @@ def _current_returns(session: Session, keys: list[tuple[int, int]]) -> dict[tupl
             if (cycle_id, org_id) in wanted:
                 stored = StoredReturn(rid, version, completed_by or "", submitted_on)
                 found[(cycle_id, org_id)] = by_id[rid] = stored
-    for chunk in _chunks(sorted(by_id), 1000):
-        stmt = select(Rating.return_id, Rating.question_id, Rating.raw_value, Rating.scale, Rating.rag,
-                      Rating.moderated_raw, Rating.moderated_rag, Rating.evidence, Rating.source,
-                      Rating.note).where(Rating.return_id.in_(chunk))
-        for rid, *values in session.execute(stmt):
-            by_id[rid].ratings[values[0]] = StoredRating(*values)
+    _load_ratings(session, by_id)
     return found
 
 
@@ -551,10 +546,15 @@ def _previous_versions(session: Session, keys: list[tuple[int, int, int]]) -> di
 
 def _stored_by_id(session: Session, ids: list[int]) -> dict[int, StoredReturn]:
     found = {rid: StoredReturn(rid, 0, "", None) for rid in ids}
-    for chunk in _chunks(sorted(found), 1000):
+    _load_ratings(session, found)
+    return found
+
+
+def _load_ratings(session: Session, returns: dict[int, StoredReturn]) -> None:
+    """Fill each stored return's ratings, a thousand returns per query."""
+    for chunk in _chunks(sorted(returns), 1000):
         stmt = select(Rating.return_id, Rating.question_id, Rating.raw_value, Rating.scale, Rating.rag,
                       Rating.moderated_raw, Rating.moderated_rag, Rating.evidence, Rating.source,
                       Rating.note).where(Rating.return_id.in_(chunk))
         for rid, *values in session.execute(stmt):
-            found[rid].ratings[values[0]] = StoredRating(*values)
-    return found
+            returns[rid].ratings[values[0]] = StoredRating(*values)
