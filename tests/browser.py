@@ -175,3 +175,14 @@ def submit_sign_in(page: Any, username: str, password: str = PASSWORD, expect_su
     wait_idle(page)
     if expect_success:
         page.get_by_role("button", name="Sign out").wait_for(timeout=PATIENCE_MS)
+        wait_for_auth_cookie(page)
+
+
+def wait_for_auth_cookie(page: Any) -> None:
+    """The sign-in cookie is written by a component after the signed-in run; a test that opens a new URL or tab
+    straight away must wait for it, as a person's next click always does."""
+    deadline = time.monotonic() + PATIENCE_MS / 1000
+    while not any(c["name"].startswith("s11_auth") for c in page.context.cookies()):
+        if time.monotonic() > deadline:
+            raise AssertionError("the sign-in cookie was never written")
+        page.wait_for_timeout(100)
