@@ -8,7 +8,6 @@ from app import charts, filters, labels, reads, screen, tables
 from app.session import current_scope
 
 MEASURES = {"Green": "% green", "Amber": "% amber", "Red": "% red"}
-SIDE_BY_SIDE_ALL_CYCLES = 6  # up to this many partnerships, all their cycles side by side; beyond, the latest
 
 scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "theme", "sector", "organisation"))
@@ -108,8 +107,8 @@ else:
 
 # --- 3. partnerships side by side ------------------------------------------------------------------------------
 st.header("Partnerships side by side")
-many = len(filters.choices(scope).partnerships) > SIDE_BY_SIDE_ALL_CYCLES
-everyone = reads.get("rag_by_cycle", scope, theme_id=f.theme_id, sector=f.sector, latest_only=many)
+everyone = reads.get("partnerships_side_by_side", scope, theme_id=f.theme_id, sector=f.sector)
+many = everyone.groupby("partnership")["cycle"].nunique().max() == 1 if not everyone.empty else False
 if everyone.empty:
     st.info("No graded cycles in your partnerships.")
 else:

@@ -114,7 +114,7 @@ BENCH_QUERIES: dict[str, Arguments] = {
     # trends
     "queries.rag_by_cycle[themes]": lambda p: {"partnership_id": p.partnership_id, "by_theme": True},
     "queries.rag_by_cycle[organisation]": lambda p: {"organisation_id": p.organisation_id},
-    "queries.rag_by_cycle[every partnership in scope]": lambda p: {},
+    "queries.partnerships_side_by_side": lambda p: {},
     "queries.ungraded_cycles": lambda p: {"partnership_id": p.partnership_id},
     # agency
     "queries.agency_profile": lambda p: {"organisation_id": p.organisation_id},
@@ -140,7 +140,7 @@ BENCH_QUERIES: dict[str, Arguments] = {
 They run in the scope of an admin of the first synthetic partnership (what a business manager's or executive's
 pages read); the entries of `NATIONAL_QUERIES` also run for an admin of every synthetic partnership."""
 
-NATIONAL_QUERIES: tuple[str, ...] = ("queries.filter_choices", "queries.rag_by_cycle[every partnership in scope]",
+NATIONAL_QUERIES: tuple[str, ...] = ("queries.filter_choices", "queries.partnerships_side_by_side",
                                      "engagement.funnel", "actions.actions")
 """Reads whose cost grows with the number of partnerships a user can see; measured again for a national user
 (with the partnership filter left at the page default for the per-partnership ones)."""

@@ -279,3 +279,15 @@ def test_latest_cycles_and_side_by_side_on_the_latest_only(seeded_engine: Engine
     frame = run(seeded_engine, "rag_by_cycle", latest_only=True)
     assert set(zip(frame["partnership"], frame["cycle"])) == {(GSCP, "2021"), (NSSCP, "2023-24"),
                                                               (DEMO, "2025-26")}  # SGCP's is ungraded
+
+
+def test_partnerships_side_by_side_shows_every_cycle_of_a_few_partnerships_and_the_latest_of_many(
+        seeded_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    few = run(seeded_engine, "partnerships_side_by_side")
+    assert len(set(few.loc[few["partnership"] == DEMO, "cycle"])) > 1  # the demo's graded cycles, every one
+    monkeypatch.setattr(queries, "SIDE_BY_SIDE_ALL_CYCLES", 2)  # the seed's 5 partnerships are now "many"
+    many = run(seeded_engine, "partnerships_side_by_side")
+    assert set(zip(many["partnership"], many["cycle"])) == {(GSCP, "2021"), (NSSCP, "2023-24"), (DEMO, "2025-26")}
+    demo_only = Scope.of("exec", Role.EXECUTIVE, [partnership_id(seeded_engine, DEMO)])
+    assert set(run(seeded_engine, "partnerships_side_by_side", demo_only)["cycle"]) == set(
+        few.loc[few["partnership"] == DEMO, "cycle"])
