@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -21,6 +21,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("S11_DATA_DIR", PROJECT_DIR / "data"))
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
+INSERT_CHUNK = 5_000
 
 
 def default_url() -> str:
@@ -95,6 +96,27 @@ def write_session(engine: Engine | None = None) -> Iterator[Session]:
     with Session(bind, expire_on_commit=False) as session:
         with session.begin():
             yield session
+
+
+def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
+    """Insert many rows of one table, in the caller's transaction, the fastest way each back end offers: COPY on
+    PostgreSQL (psycopg's executemany still sends one INSERT per row, about 12,000 rows/s here; COPY several times
+    that), Core executemany in chunks on SQLite. Every row has the keys of the first; values go through the
+    columns' own bind processing (enum members → stored value), as an INSERT would send them."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        for start in range(0, len(rows), INSERT_CHUNK):
+            conn.execute(insert(table), rows[start:start + INSERT_CHUNK])
+        return
+    names = list(rows[0])
+    processors = [table.c[name].type.bind_processor(conn.dialect) for name in names]
+    quote = conn.dialect.identifier_preparer.quote
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([value if process is None or value is None else process(value)
+                            for value, process in zip((row[n] for n in names), processors)])
 
 
 def _alembic_config(engine: Engine):  # type: ignore[no-untyped-def]

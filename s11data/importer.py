@@ -397,11 +397,10 @@ def _write(session: Session, scope: Scope, result: ImportResult) -> None:
         session.execute(update(AuditReturn).where(AuditReturn.id.in_(chunk)).values(is_current=False),
                         execution_options={"synchronize_session": False})
     rows = [_return_row(p, versions, upload.id, source) for p in plans]
-    returns, ratings_table = AuditReturn.__table__, Rating.__table__  # Core inserts: the fast bulk path
+    returns = AuditReturn.__table__  # Core inserts: the fast bulk path (ids back in the rows' order)
     ids = session.execute(insert(returns).returning(returns.c.id, sort_by_parameter_order=True), rows).scalars().all()
     ratings = [_rating_row(rid, p, a, source) for rid, p in zip(ids, plans) for a in p.incoming.answers.values()]
-    for chunk in _chunks(ratings, 5000):
-        session.execute(insert(ratings_table), chunk)
+    db.insert_rows(session.connection(), Rating.__table__, ratings)
     marked = _invitations_to_mark(session, result.plans)
     for status in {status for _, status in marked}:
         for chunk in _chunks(sorted(iid for iid, s in marked if s == status)):

@@ -2,8 +2,8 @@
 
 Nothing here is real: every partnership is "Synthetic Partnership NNN" in region "Synthetic", flagged
 `illustrative`, and every organisation's name ends in "(synthetic)". Rows are generated in Python from
-`random.Random` streams derived from the seed and written with SQLAlchemy Core bulk inserts (executemany, in
-chunks) with ids assigned here, one partnership at a time, all in one transaction: an interrupted run changes
+`random.Random` streams derived from the seed and written in bulk (`db.insert_rows`: COPY on PostgreSQL,
+executemany in chunks on SQLite) with ids assigned here, one partnership at a time, all in one transaction: an interrupted run changes
 nothing. A database holds at most one synthetic set; running the same scale and seed again changes nothing,
 another one is refused unless `replace=True` removes the earlier set first.
 """
@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, Table, delete, func, insert, select
+from sqlalchemy import Connection, Engine, Table, delete, func, select
 
 from . import db
 from .errors import UserError
@@ -46,7 +46,6 @@ from .models import (
     Recommendation,
     Scale,
     Sector,
-    Theme,
     Upload,
 )
 from .ratings import parse_grade
@@ -54,7 +53,6 @@ from .ratings import parse_grade
 REGION = "Synthetic"
 NAME_PREFIX = "Synthetic Partnership "
 ORG_SUFFIX = " (synthetic)"
-CHUNK = 10_000
 LAST_YEAR = 2025
 """Cycles end with 2025-26, whatever the date, so that the same seed always gives the same content."""
 
@@ -516,31 +514,12 @@ def _codes(statements: Iterable[tuple[str, str, tuple[str, ...], str]],
 # --- writing ---------------------------------------------------------------------------------------
 
 def _write(conn: Connection, rows: dict[type, list[dict]], counts: Counter[str]) -> None:
-    """Insert each table's rows: Core executemany in chunks on SQLite, COPY on PostgreSQL.
-
-    psycopg's executemany still runs one INSERT per row on the server (about 12,000 rows/s here); COPY of
-    the same rows, in the same transaction, is several times faster.
-    """
+    """Insert each table's rows (COPY on PostgreSQL, chunked executemany on SQLite: `db.insert_rows`)."""
     for model in TABLES:
         batch = rows.get(model) or []
         table: Table = model.__table__  # type: ignore[attr-defined]
-        if not batch:
-            continue
-        if conn.dialect.name == "postgresql":
-            _copy(conn, table, batch)
-        else:
-            for start in range(0, len(batch), CHUNK):
-                conn.execute(insert(table), batch[start:start + CHUNK])
+        db.insert_rows(conn, table, batch)
         counts[table.name] += len(batch)
-
-
-def _copy(conn: Connection, table: Table, batch: list[dict]) -> None:
-    names = list(batch[0])
-    columns = ", ".join(conn.dialect.identifier_preparer.quote(name) for name in names)
-    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY {conn.dialect.identifier_preparer.quote(table.name)} ({columns}) FROM STDIN") as copy:
-        for row in batch:
-            copy.write_row([row[name] for name in names])
 
 
 def _reset_sequences(conn: Connection) -> None:
