@@ -24,7 +24,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from . import audit, queries
-from .errors import UserError
+from .errors import UserError, one_of
 from .exports import plain
 from .lookup import normalise, organisation_index, suggest
 from .models import (
@@ -253,14 +253,6 @@ def _label(rec: Recommendation) -> str:
     return f"{rec.kind.value} {rec.number}{by}, {rec.cycle.label}"
 
 
-def _status(value: ActionStatus | str) -> ActionStatus:
-    try:
-        return ActionStatus(value)
-    except ValueError:
-        allowed = ", ".join(s.value for s in ActionStatus)
-        raise UserError(f"'{value}' is not a status; use one of: {allowed}.") from None
-
-
 def _text(value: str | None, what: str, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
@@ -279,7 +271,7 @@ def add_progress(session: Session, scope: Scope, recommendation_id: int, status:
     recorded_on = recorded_on or today
     if recorded_on > today:
         raise UserError(f"The update date {recorded_on.isoformat()} is in the future; record progress once made.")
-    update = ProgressUpdate(recommendation_id=rec.id, recorded_on=recorded_on, status=_status(status),
+    update = ProgressUpdate(recommendation_id=rec.id, recorded_on=recorded_on, status=one_of(ActionStatus, status, "a status"),
                             text=_text(text, "progress update"), recorded_by=scope.username,
                             source=f"added by {scope.username}")
     session.add(update)
@@ -325,7 +317,7 @@ def add_recommendation(session: Session, scope: Scope, cycle_id: int, number: st
     rec = Recommendation(cycle_id=cycle.id, made_by=made_by, kind=kind, number=number,
                          text=_text(text, "recommendation text"), owner=_text(owner, "owner", False)[:200],
                          response=_text(response, "planned response", False), due_on=due_on,
-                         status=_status(status), source=f"added by {scope.username}")
+                         status=one_of(ActionStatus, status, "a status"), source=f"added by {scope.username}")
     rec.organisation_id = _organisation(session, target)
     rec.theme_id = _theme(session, theme)
     rec.question_id = _question(session, cycle.id, question_id)

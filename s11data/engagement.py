@@ -29,7 +29,7 @@ from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from . import audit
-from .errors import UserError
+from .errors import UserError, one_of
 from .exports import plain
 from .models import Contact, ContactKind, Cycle, Engagement, Invitation, Organisation, Partnership
 from .scope import Scope, in_scope
@@ -229,11 +229,7 @@ def log_contact(session: Session, scope: Scope, invitation_id: int, kind: Contac
                 occurred_on: dt.date, detail: str = "", today: dt.date | None = None) -> Contact:
     """Add a dated contact event to an invitation (business managers and admins)."""
     invitation, partnership_id = _invitation(session, scope, invitation_id)
-    try:
-        kind = ContactKind(kind)
-    except ValueError:
-        allowed = ", ".join(k.value for k in ContactKind)
-        raise UserError(f"'{kind}' is not a kind of contact; use one of: {allowed}.") from None
+    kind = one_of(ContactKind, kind, "a kind of contact")
     today = today or dt.date.today()
     if occurred_on is None:
         raise UserError("Give the date of the contact.")
@@ -255,11 +251,7 @@ def log_contact(session: Session, scope: Scope, invitation_id: int, kind: Contac
 def set_status(session: Session, scope: Scope, invitation_id: int, status: Engagement | str) -> Invitation:
     """Change an invitation's engagement status (business managers and admins)."""
     invitation, partnership_id = _invitation(session, scope, invitation_id)
-    try:
-        status = Engagement(status)
-    except ValueError:
-        allowed = ", ".join(s.value for s in Engagement)
-        raise UserError(f"'{status}' is not an engagement status; use one of: {allowed}.") from None
+    status = one_of(Engagement, status, "an engagement status")
     before = invitation.status
     if before == status:
         return invitation
