@@ -1,6 +1,8 @@
 """What every page shares: database readiness, sign-in, navigation by role, banners."""
 from __future__ import annotations
 
+import gc
+
 import streamlit as st
 
 from app import auth, filters, screen
@@ -14,8 +16,13 @@ falls back to the default page), and the page checks again itself."""
 
 @st.cache_resource(show_spinner="Preparing the database…")
 def _prepared(url: str) -> bool:
-    """Migrate (and on the embedded default, seed) once per process."""
+    """Migrate (and on the embedded default, seed) once per process; then freeze the start-up heap.
+
+    `gc.freeze()` moves the ~1 M objects of the loaded libraries out of the garbage collector's reach: without
+    it every full collection walks them all, a pause of ~0.1 s that lands on whichever page run allocates next
+    (measured on the national set). Objects made later are collected as usual."""
     db.prepare(db.get_engine(url))
+    gc.freeze()
     return True
 
 

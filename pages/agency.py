@@ -15,8 +15,12 @@ f = filters.sidebar(scope, show=("organisation",), across_partnerships=True, con
 large = screen.is_on()
 if f.organisation_id is None:
     st.info("Choose an organisation above (type part of its name), or follow any organisation name in the app.")
-    organisations = sorted(filters.choices(scope).organisations, key=lambda o: o.name.lower())
-    st.caption(f"{len(organisations)} organisations in your partnerships")
+    everyone = filters.choices(scope).organisations
+    organisations = sorted((o for o in everyone if f.partnership_id in o.partnership_ids),
+                           key=lambda o: o.name.lower())
+    st.caption(f"{len(organisations)} organisations of {f.partnership_name}"
+               + (f" ({len(everyone):,} in all your partnerships: type a name above to find any)"
+                  if len(everyone) > len(organisations) else ""))
     for org in organisations:
         filters.page_link("agency", org.name, org=org.name)
     st.stop()
