@@ -171,6 +171,7 @@ def test_synth_then_bench_prints_one_json_object(engine: Engine) -> None:
         assert q["seconds"] is not None and q["bare_sql_seconds"] is not None and "ratio" in q
     if backend(engine) == "sqlite":
         assert {p["page"] for p in d["pages"]} >= {"overview", "heat_map", "trends", "agency"}
+        assert {p["scope"] for p in d["pages"]} == {"one partnership", "3 partnerships"}  # and a reader of all
         for p in d["pages"]:
             assert p["error"] is None, p
             assert p["cold_seconds"] is not None and p["warm_seconds"] is not None and "cold_ratio" in p
