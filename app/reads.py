@@ -11,11 +11,11 @@ from typing import Any
 
 import streamlit as st
 
-from s11data import actions, db, engagement, queries
+from s11data import actions, cycles, db, engagement, queries
 from s11data.scope import Scope
 
 READ_TTL = 120
-MODULES = {"queries": queries, "engagement": engagement, "actions": actions}
+MODULES = {"queries": queries, "engagement": engagement, "actions": actions, "cycles": cycles}
 """The s11data modules pages read through here (a name without a dot is in `queries`)."""
 
 

@@ -9,7 +9,7 @@ from app import auth, filters, screen
 from s11data import db
 
 PAGES_DIR = "../pages"
-PAGE_NEEDS: dict[str, str] = {"upload": "import", "users": "users"}
+PAGE_NEEDS: dict[str, str] = {"upload": "import", "cycles": "cycles", "users": "users"}
 """url_path → the `Scope.can` action a page needs; other roles do not get it in navigation (a deep link to it
 falls back to the default page), and the page checks again itself."""
 
@@ -38,6 +38,8 @@ def run() -> None:
                 url_path="engagement"),
         st.Page(f"{PAGES_DIR}/actions.py", title="Actions", icon=":material/task_alt:", url_path="actions"),
         st.Page(f"{PAGES_DIR}/upload.py", title="Upload returns", icon=":material/upload_file:", url_path="upload"),
+        st.Page(f"{PAGES_DIR}/cycles.py", title="Cycles & invitations", icon=":material/event_note:",
+                url_path="cycles"),
         st.Page(f"{PAGES_DIR}/users.py", title="Users", icon=":material/manage_accounts:", url_path="users"),
     ]
     scope = auth.require_user(pages)  # the gate: no page runs without a signed-in user (pages: keeps deep links)

@@ -32,16 +32,17 @@ def flash(page: str) -> None:
         st.success(message, icon=":material/check_circle:")
 
 
-def run(action: Callable[[Session], object], done: str, *, page: str) -> bool:
+def run(action: Callable[[Session], object], done: str | Callable[[object], str], *, page: str) -> bool:
     """Run `action(session)` in one write transaction. On success clear cached reads and reload the page with
-    `done` shown; on refusal show the message and return False (nothing was written)."""
+    `done` shown (or `done(result)`, a message made from what the action returned); on refusal show the message
+    and return False (nothing was written)."""
     try:
         with db.write_session(db.get_engine(db.database_url())) as session:  # by URL (get_engine() caches None)
-            action(session)
+            result = action(session)
     except (UserError, ScopeError) as exc:
         st.error(str(exc), icon=":material/error:")
         return False
     reads.clear()
-    st.session_state[_key(page)] = done
+    st.session_state[_key(page)] = done(result) if callable(done) else done
     st.rerun()
     return True  # not reached: st.rerun() ends this run

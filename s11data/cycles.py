@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import audit
-from .errors import UserError
+from .errors import UserError, one_of
 from .exports import plain
 from .lookup import normalise, organisation_index, search_organisations, suggest
 from .models import (
@@ -94,14 +94,6 @@ def next_label(label: str | None) -> str:
         return f"{year}-{(year + 1) % 100:02d}"
     year = int(match.group(1)) + 1
     return f"{year}-{(year + 1) % 100:02d}" if match.group(2) else str(year)
-
-
-def _member(cls, value: object, what: str):  # type: ignore[no-untyped-def]
-    try:
-        return cls(value)
-    except ValueError:
-        allowed = ", ".join(m.value for m in cls)
-        raise UserError(f"'{value}' is not a {what}; use one of: {allowed}.") from None
 
 
 def _text(value: str | None, what: str, limit: int = TEXT_MAX, required: bool = False) -> str:
@@ -343,7 +335,7 @@ def add_cycle(session: Session, scope: Scope, partnership_id: int, label: str, m
     if taken is not None:
         raise UserError(f"{partnership.short_name or partnership.name} already has a cycle {label}; "
                         "give the new cycle another label (e.g. the next year).")
-    method, scale = _member(Method, method, "method"), _member(Scale, scale, "scale")
+    method, scale = one_of(Method, method, "a method"), one_of(Scale, scale, "a scale")
     if period_start and period_end and period_end < period_start:
         raise UserError(f"The period ends ({period_end.isoformat()}) before it starts "
                         f"({period_start.isoformat()}); check the dates.")
@@ -414,7 +406,7 @@ def add_organisation(session: Session, scope: Scope, name: str, sector: Sector |
     elif not scope.can("invitations"):
         raise ScopeError(f"Your role ({scope.role.value}) cannot change invitations.")
     name = re.sub(r"\s+", " ", _text(name, "organisation's name", NAME_MAX, required=True))
-    sector = _member(Sector, sector, "sector")
+    sector = one_of(Sector, sector, "a sector")
     others = list(dict.fromkeys(re.sub(r"\s+", " ", a.strip()) for a in aliases if a and a.strip()))
     others = [a for a in others if normalise(a) != normalise(name)]
     index = organisation_index(session)
