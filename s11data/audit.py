@@ -25,7 +25,7 @@ from .scope import Scope, ScopeError, in_scope
 ACTIONS = (
     "sign-in", "sign-in failed", "sign-in refused", "sign-out", "account locked",
     "sessions ended", "user.add", "user.disable", "user.enable", "user.reset-password", "user.unlock",
-    "user.partnerships", "user.demo-accounts",
+    "user.partnerships", "user.themes", "user.demo-accounts",
     "import", "cycle", "invitation", "recommendation", "progress", "export",
 )
 """Actions in use. Others may be added; keep them short and stable so the log can be filtered."""

@@ -411,12 +411,21 @@ class User(Base):
     locked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)
     partnerships: Mapped[list[Partnership]] = relationship(secondary="user_partnership", order_by="Partnership.name")
+    themes: Mapped[list[Theme]] = relationship(secondary="user_theme", order_by="Theme.position")
+    """A subgroup chair's themes: their pages open filtered to these (a default view, not a permission)."""
 
 
 class UserPartnership(Base):
     __tablename__ = "user_partnership"
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), primary_key=True)
+
+
+class UserTheme(Base):
+    """A theme a subgroup chair follows (0005)."""
+    __tablename__ = "user_theme"
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True)
 
 
 class AuditEvent(Base):

@@ -26,13 +26,18 @@ WRITE_ROLES: dict[str, frozenset[Role]] = {
 
 @dataclass(frozen=True)
 class Scope:
-    """The caller's partnerships (by id) and role. `everything=True` is the operator at the command line."""
+    """The caller's partnerships (by id) and role. `everything=True` is the operator at the command line.
+
+    `themes`: a subgroup chair's themes (ids), which their pages open filtered to (`app.filters`: "My themes").
+    They are a default view, not a security boundary: the caller may still choose any theme, and reads are
+    limited by `partnership_ids` alone."""
 
     username: str
     role: Role
     partnership_ids: frozenset[int] = field(default_factory=frozenset)
     subgroup: str = ""
     everything: bool = False
+    themes: frozenset[int] = field(default_factory=frozenset)
 
     @classmethod
     def system(cls, username: str = "cli") -> Scope:
@@ -40,14 +45,16 @@ class Scope:
         return cls(username=username, role=Role.ADMIN, everything=True)
 
     @classmethod
-    def of(cls, username: str, role: Role | str, partnership_ids: Iterable[int], subgroup: str = "") -> Scope:
-        return cls(username, Role(role), frozenset(partnership_ids), subgroup)
+    def of(cls, username: str, role: Role | str, partnership_ids: Iterable[int], subgroup: str = "",
+           themes: Iterable[int] = ()) -> Scope:
+        return cls(username, Role(role), frozenset(partnership_ids), subgroup, themes=frozenset(themes))
 
     @property
     def cache_key(self) -> str:
         """A stable key for caches shared between users (`st.cache_data`)."""
         ids = "*" if self.everything else ",".join(map(str, sorted(self.partnership_ids)))
-        return f"{self.role.value}|{ids}|{self.subgroup}"
+        themes = ",".join(map(str, sorted(self.themes)))
+        return f"{self.role.value}|{ids}|{self.subgroup}|{themes}"
 
     def can_read(self, partnership_id: int | None) -> bool:
         return self.everything or partnership_id in self.partnership_ids

@@ -29,8 +29,8 @@ from sqlalchemy.orm import Session
 
 from . import audit, db
 from .errors import UserError
-from .lookup import find_partnership
-from .models import AuditEvent, Partnership, Role, User, UserPartnership
+from .lookup import find_partnership, normalise, suggest
+from .models import AuditEvent, Partnership, Role, Theme, User, UserPartnership, UserTheme
 from .scope import Scope, ScopeError
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,99}$")
@@ -134,15 +134,43 @@ def _resolve_partnerships(session: Session, scope: Scope, names: Sequence[str]) 
     return list(found.values())
 
 
+def _resolve_themes(session: Session, names: Sequence[str]) -> list[Theme]:
+    """Themes of the stable list by name, matched ignoring case, '&'/'and' and punctuation; in the list's order."""
+    themes = list(session.scalars(select(Theme).order_by(Theme.position)))
+    by_name = {normalise(t.name): t for t in themes}
+    found: dict[int, Theme] = {}
+    for name in names:
+        theme = by_name.get(normalise(name))
+        if theme is None:
+            close = suggest(name, [t.name for t in themes])
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise UserError(f"'{name}' is not a theme of the stable list; {hint}themes: "
+                            + "; ".join(t.name for t in themes))
+        found[theme.id] = theme
+    return sorted(found.values(), key=lambda t: t.position)
+
+
+def _theme_ids(session: Session, user_id: int) -> frozenset[int]:
+    return frozenset(session.scalars(select(UserTheme.theme_id).where(UserTheme.user_id == user_id)))
+
+
+def _check_chair_themes(role: Role, themes: Sequence[Theme]) -> None:
+    if themes and role is not Role.CHAIR:
+        raise UserError(f"themes are for subgroup chairs; this user is {role.value} (they see every theme)")
+
+
 def scope_of(session: Session, user: User) -> Scope:
-    return Scope.of(user.username, user.role, _partnership_ids(session, user.id), user.subgroup)
+    return Scope.of(user.username, user.role, _partnership_ids(session, user.id), user.subgroup,
+                    _theme_ids(session, user.id))
 
 
 # --- managing users -------------------------------------------------------------------------------
 
 def add_user(session: Session, scope: Scope, username: str, role: Role | str, partnerships: Sequence[str],
-             password: str, name: str = "", email: str = "", subgroup: str = "", demo: bool = False) -> User:
-    """Create a user in the named partnerships (each must be one of the caller's). Admins only."""
+             password: str, name: str = "", email: str = "", subgroup: str = "", demo: bool = False,
+             themes: Sequence[str] = ()) -> User:
+    """Create a user in the named partnerships (each must be one of the caller's). Admins only. A chair may
+    have `themes` (names of the stable list) that their pages open filtered to."""
     _check_admin(scope)
     username = normalise_username(username)
     if not USERNAME_RE.match(username):
@@ -162,15 +190,18 @@ def add_user(session: Session, scope: Scope, username: str, role: Role | str, pa
         raise UserError(f"user '{username}' already exists; use `s11 users reset-password {username}` to change "
                         "the password")
     found = _resolve_partnerships(session, scope, partnerships)
+    followed = _resolve_themes(session, themes)
+    _check_chair_themes(role, followed)
     user = User(username=username, name=name.strip() or username, email=email, role=role, subgroup=subgroup,
-                password_hash=hash_password(password), demo=demo, partnerships=found)
+                password_hash=hash_password(password), demo=demo, partnerships=found, themes=followed)
     session.add(user)
     if not demo:  # a real user ends demo mode: demo accounts stop working everywhere
         session.execute(update(User).where(User.demo.is_(True)).values(disabled=True))
     session.flush()
     where = ", ".join(p.name for p in found) or "no partnership yet"
     audit.record(session, scope, "user.add", f"{username}: {role.value}"
-                 f"{' of ' + subgroup if subgroup else ''}; partnerships: {where}")
+                 f"{' of ' + subgroup if subgroup else ''}; partnerships: {where}"
+                 + (f"; themes: {'; '.join(t.name for t in followed)}" if followed else ""))
     return user
 
 
@@ -181,6 +212,22 @@ def set_partnerships(session: Session, scope: Scope, username: str, partnerships
     user.partnerships = found
     audit.record(session, scope, "user.partnerships",
                  f"{user.username}: {', '.join(p.name for p in found) or 'none'}")
+
+
+def set_themes(session: Session, scope: Scope, username: str, themes: Sequence[str]) -> None:
+    """Replace a chair's themes (names of the stable list; none = every theme by default). Admins of the user's
+    partnerships only; audited."""
+    user = _managed(session, scope, username)
+    followed = _resolve_themes(session, themes)
+    _check_chair_themes(user.role, followed)
+    user.themes = followed
+    audit.record(session, scope, "user.themes",
+                 f"{user.username}: {'; '.join(t.name for t in followed) or 'none (every theme)'}")
+
+
+def user_themes(session: Session, scope: Scope, username: str) -> list[str]:
+    """A user's themes, in the stable list's order (an admin reads only users they manage)."""
+    return [t.name for t in _managed(session, scope, username).themes]
 
 
 def set_disabled(session: Session, scope: Scope, username: str, disabled: bool = True) -> None:
@@ -216,8 +263,8 @@ def _end_sessions(session: Session, scope: Scope, user: User, why: str) -> None:
     audit.record(session, user.username, SESSIONS_ENDED, f"{why} by {scope.username}")
 
 
-USER_COLUMNS = ["username", "name", "email", "role", "subgroup", "partnerships", "status", "failed_attempts",
-                "demo", "created"]
+USER_COLUMNS = ["username", "name", "email", "role", "subgroup", "themes", "partnerships", "status",
+                "failed_attempts", "demo", "created"]
 
 
 def list_users(session: Session, scope: Scope) -> pd.DataFrame:
@@ -230,6 +277,10 @@ def list_users(session: Session, scope: Scope) -> pd.DataFrame:
     names: dict[int, list[tuple[int, str]]] = {}
     for user_id, pid, pname in links:
         names.setdefault(user_id, []).append((pid, pname))
+    themes: dict[int, list[str]] = {}
+    for user_id, theme in session.execute(select(UserTheme.user_id, Theme.name).join(Theme)
+                                          .order_by(Theme.position)):
+        themes.setdefault(user_id, []).append(theme)
     rows = []
     for user in users:
         own = names.get(user.id, [])
@@ -239,7 +290,8 @@ def list_users(session: Session, scope: Scope) -> pd.DataFrame:
         hidden = len(own) - len(visible)
         shown = "; ".join(visible) + (f" (+{hidden} other)" if hidden else "")
         status = "disabled" if user.disabled else "locked" if user.locked_at else "active"
-        rows.append([user.username, user.name, user.email, user.role.value, user.subgroup, shown, status,
+        rows.append([user.username, user.name, user.email, user.role.value, user.subgroup,
+                     "; ".join(themes.get(user.id, [])), shown, status,
                      user.failed_attempts, "yes" if user.demo else "", user.created_at])
     return pd.DataFrame(rows, columns=USER_COLUMNS)
 
@@ -391,6 +443,8 @@ class DemoAccount:
     subgroup: str = ""
     only: str = ""
     """The one partnership this account is limited to ('' = every partnership in the database)."""
+    themes: tuple[str, ...] = ()
+    """A chair's themes (their pages open filtered to these)."""
 
     def sees(self) -> str:
         return self.only or "every partnership"
@@ -399,7 +453,8 @@ class DemoAccount:
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("demo-executive", "executive-demo", Role.EXECUTIVE, "Demo executive"),
     DemoAccount("demo-chair", "chair-demo-pass", Role.CHAIR, "Demo subgroup chair",
-                subgroup="Learning & Development subgroup", only=DEMO_PARTNERSHIP),
+                subgroup="Learning & Development subgroup", only=DEMO_PARTNERSHIP,
+                themes=("learning & development and supervision", "safer recruitment & induction")),
     DemoAccount("demo-manager", "manager-demo", Role.BUSINESS_MANAGER, "Demo business manager"),
     DemoAccount("demo-admin", "admin-demo-pass", Role.ADMIN, "Demo admin"),
 )
@@ -419,13 +474,18 @@ def ensure_demo_accounts(engine: Engine, embedded: bool) -> int:
         for account in DEMO_ACCOUNTS:
             wanted = [p for p in everything if p.name == account.only] if account.only else everything
             user = session.scalar(select(User).where(User.username == account.username))
+            themes = list(session.scalars(select(Theme).where(Theme.name.in_(account.themes))
+                                          .order_by(Theme.position))) if account.themes else []
             if user is None:
                 session.add(User(username=account.username, name=account.name, role=account.role,
                                  subgroup=account.subgroup, password_hash=hash_password(account.password),
-                                 demo=True, partnerships=wanted or everything))
+                                 demo=True, partnerships=wanted or everything,
+                                 themes=themes))
                 created += 1
             elif not account.only and len(user.partnerships) != len(everything):
                 user.partnerships = everything
+            elif themes and not user.themes:  # a demo database made before the chairs' themes (0005)
+                user.themes = themes
         if created:
             audit.record(session, "system", "user.demo-accounts",
                          f"{created} demo accounts on the embedded demo database")

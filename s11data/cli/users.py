@@ -1,11 +1,14 @@
-"""`s11 users add|list|disable|enable|unlock|reset-password`: accounts of the dashboard, run by the operator.
+"""`s11 users add|list|set-themes|disable|enable|unlock|reset-password`: accounts of the dashboard, run by the
+operator.
 
 Passwords are asked for with a hidden prompt (twice) on a terminal, or read from the first line of standard input
 with `--password-stdin` or when standard input is not a terminal. They are never taken as an argument (that
 would leave them in the shell history and the process list), echoed or logged.
 
     s11 users add alice --role admin --partnership "North Somerset" --name "Alice Smith" --email a@example.org
-    printf '%s\\n' "$PASSWORD" | s11 users add bob --role chair --subgroup "Neglect subgroup" --partnership NSSCP
+    printf '%s\\n' "$PASSWORD" | s11 users add bob --role chair --subgroup "Neglect subgroup" --partnership NSSCP \\
+        --theme neglect --theme "domestic abuse"
+    s11 users set-themes bob --theme neglect        # a chair's themes (no --theme: none, every theme by default)
 """
 from __future__ import annotations
 
@@ -33,11 +36,17 @@ def register(commands: argparse._SubParsersAction) -> None:
     add.add_argument("--name", default="", help="full name, as shown in the app")
     add.add_argument("--email", default="")
     add.add_argument("--subgroup", default="", help="for a chair: the subgroup they chair")
+    _theme_option(add)
     _password_option(add)
     add.set_defaults(run=_add)
 
     listing = sub.add_parser("list", help="list users (never their passwords)")
     listing.set_defaults(run=_list)
+
+    themes = sub.add_parser("set-themes", help="replace a chair's themes (their pages open filtered to them)")
+    themes.add_argument("username")
+    _theme_option(themes)
+    themes.set_defaults(run=_set_themes)
 
     for action, helptext in (("disable", "stop a user signing in (also ends their sessions)"),
                              ("enable", "let a disabled user sign in again"),
@@ -50,6 +59,11 @@ def register(commands: argparse._SubParsersAction) -> None:
     reset.add_argument("username")
     _password_option(reset)
     reset.set_defaults(run=_reset)
+
+
+def _theme_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--theme", action="append", default=[], metavar="NAME",
+                        help="for a chair: a theme of the stable list (any case), e.g. neglect; repeat for several")
 
 
 def _password_option(parser: argparse.ArgumentParser) -> None:
@@ -93,9 +107,19 @@ def _add(args: argparse.Namespace) -> int:
     password = read_password(args.password_stdin, args.username)
     with db.write_session() as session:
         user = users.add_user(session, scope, args.username, args.role, names, password, name=args.name,
-                              email=args.email, subgroup=args.subgroup)
+                              email=args.email, subgroup=args.subgroup, themes=args.theme)
         where = ", ".join(p.name for p in user.partnerships)
-    print(f"added {user.username} ({user.role.value}) in {where}")
+        themes = "; ".join(t.name for t in user.themes)
+    print(f"added {user.username} ({user.role.value}) in {where}" + (f"; themes: {themes}" if themes else ""))
+    return 0
+
+
+def _set_themes(args: argparse.Namespace) -> int:
+    db.prepare()
+    with db.write_session() as session:
+        users.set_themes(session, _operator(), args.username, args.theme)
+        themes = users.user_themes(session, _operator(), args.username)
+    print(f"themes of {users.normalise_username(args.username)}: {'; '.join(themes) or 'none (every theme)'}")
     return 0
 
 
