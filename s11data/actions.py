@@ -82,15 +82,17 @@ def _latest_update(within: Select) -> tuple:
 
 
 def actions(session: Session, scope: Scope, today: dt.date, *, partnership_id: int | None = None,
-            cycle_id: int | None = None, theme_id: int | None = None, organisation_id: int | None = None,
+            cycle_id: int | None = None, theme_id: queries.ThemeFilter = None, organisation_id: int | None = None,
             owner: str | None = None, mine_only: bool = False, only_open: bool = True,
-            kinds: Collection[str] | None = None) -> pd.DataFrame:
+            kinds: Collection[str] | None = None, or_themes: Collection[int] = ()) -> pd.DataFrame:
     """Recommendations (and commitments) with their flags, latest update and theme link; overdue first.
     `recommendation_id` identifies each row for the forms (app.tables neither shows nor downloads `_id` columns).
 
     `owner` keeps actions whose owner field contains that text; `mine_only` keeps those a chair's subgroup owns
-    (`Scope.owns`; every action for other roles); `organisation_id` keeps those asked of that organisation;
-    `only_open` keeps not started / open / in progress; None means all.
+    (`Scope.owns`; every action for other roles), and with `or_themes` also those on any of these themes (a
+    chair's default view: their subgroup's actions or their themes'); `theme_id` keeps those on that theme (or
+    any of several); `organisation_id` keeps those asked of that organisation; `only_open` keeps not started /
+    open / in progress; None means all.
     """
     ranked, update = _latest_update(_filtered(select(Recommendation.id).join(Cycle), scope, partnership_id,
                                               cycle_id))
@@ -111,7 +113,7 @@ def actions(session: Session, scope: Scope, today: dt.date, *, partnership_id: i
     if only_open:
         stmt = stmt.where(Recommendation.status.in_(OPEN))
     if theme_id is not None:
-        stmt = stmt.where(Recommendation.theme_id == theme_id)
+        stmt = stmt.where(queries.on_themes(Recommendation.theme_id, theme_id))
     if organisation_id is not None:
         stmt = stmt.where(Recommendation.organisation_id == organisation_id)
     if kinds:
@@ -120,7 +122,7 @@ def actions(session: Session, scope: Scope, today: dt.date, *, partnership_id: i
         stmt = stmt.where(Recommendation.owner.ilike(f"%{owner.strip()}%"))
     rows = session.execute(stmt).all()
     if mine_only:
-        rows = [r for r in rows if scope.owns(r[13])]
+        rows = [r for r in rows if scope.owns(r[13]) or r[10] in or_themes]
     trend = ThemeTrend.of(session, scope, {r[1] for r in rows if r[10] is not None})
     records = [_action_row(r, today, trend) for r in rows]
     frame = pd.DataFrame(records, columns=["_rank", "_due", *ROW_COLUMNS])

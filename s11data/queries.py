@@ -2,7 +2,9 @@
 
 Every function takes `session, scope` first and keeps only the caller's partnerships (`in_scope`). Filters are
 keyword arguments by id (`partnership_id`, `cycle_id`, `theme_id`, `organisation_id`) or by value (`section`,
-`sector`), as `app.filters.Filters.query_args()` gives them. Nothing here imports Streamlit.
+`sector`), as `app.filters.Filters.query_args()` gives them. `theme_id` is one theme's id or several (a subgroup
+chair's themes: `on_themes` builds the one WHERE clause; a question on two of them counts once). Nothing here
+imports Streamlit.
 """
 from __future__ import annotations
 
@@ -311,8 +313,25 @@ def previous_cycle(session: Session, scope: Scope, cycle_id: int) -> CycleInfo |
 
 # --- filters as WHERE clauses -----------------------------------------------------------------------
 
+ThemeFilter = int | Collection[int] | None
+"""A theme filter: one theme's id, several (e.g. a subgroup chair's themes), or None for every theme."""
+
+
+def on_themes(column, theme_id: int | Collection[int]):  # type: ignore[no-untyped-def]
+    """The WHERE clause of a theme filter on a theme id `column` (QuestionTheme.theme_id, Recommendation.theme_id):
+    that theme, or any of several."""
+    ids = [theme_id] if isinstance(theme_id, int) else sorted(set(theme_id))
+    return column == ids[0] if len(ids) == 1 else column.in_(ids)
+
+
+def questions_on_themes(column, theme_id: int | Collection[int]):  # type: ignore[no-untyped-def]
+    """The WHERE clause keeping a question id `column` tagged with the theme (or any of several): an IN over the
+    tags, so a question tagged with two of the chosen themes is kept once, never counted twice."""
+    return column.in_(select(QuestionTheme.question_id).where(on_themes(QuestionTheme.theme_id, theme_id)))
+
+
 def _rating_filters(stmt: Select, scope: Scope, *, partnership_id: int | None = None, cycle_id: int | None = None,
-                    theme_id: int | None = None, section: str | None = None, sector: str | None = None,
+                    theme_id: ThemeFilter = None, section: str | None = None, sector: str | None = None,
                     organisation_id: int | None = None) -> Select:
     """Rating joined to its return, question, cycle and organisation, limited to scope and filters."""
     stmt = (stmt.select_from(Rating).join(AuditReturn, AuditReturn.id == Rating.return_id)
@@ -324,8 +343,7 @@ def _rating_filters(stmt: Select, scope: Scope, *, partnership_id: int | None = 
     if cycle_id is not None:
         stmt = stmt.where(AuditReturn.cycle_id == cycle_id)
     if theme_id is not None:
-        stmt = stmt.where(Question.id.in_(select(QuestionTheme.question_id)
-                                          .where(QuestionTheme.theme_id == theme_id)))
+        stmt = stmt.where(questions_on_themes(Question.id, theme_id))
     if section:
         stmt = stmt.where(Question.section_code == section)
     if sector:
@@ -392,7 +410,7 @@ def to_chase(session: Session, scope: Scope, cycle_id: int, *, sector: str | Non
 
 
 def rag_distribution(session: Session, scope: Scope, cycle_id: int, *, grade_of: str = "stands",
-                     theme_id: int | None = None, section: str | None = None, sector: str | None = None,
+                     theme_id: ThemeFilter = None, section: str | None = None, sector: str | None = None,
                      organisation_id: int | None = None) -> pd.DataFrame:
     """Grades of a cycle: grade, count, percent (of all answers, not rated and N/A included), source.
 
@@ -414,7 +432,7 @@ def rag_distribution(session: Session, scope: Scope, cycle_id: int, *, grade_of:
     return _ordered(_percentages(frame, []), []).assign(source=RATINGS)
 
 
-def _published_distribution(session: Session, cycle_id: int, *, theme_id: int | None = None,
+def _published_distribution(session: Session, cycle_id: int, *, theme_id: ThemeFilter = None,
                             section: str | None = None) -> pd.DataFrame:
     """Mean of the published per-question percentages, per grade (questions equally weighted: same base)."""
     stmt = (select(PublishedAggregate.grade, func.sum(PublishedAggregate.percent)).select_from(PublishedAggregate)
@@ -423,8 +441,7 @@ def _published_distribution(session: Session, cycle_id: int, *, theme_id: int | 
                    PublishedAggregate.subject_kind == SubjectKind.QUESTION.value,
                    PublishedAggregate.percent.is_not(None)))
     if theme_id is not None:
-        stmt = stmt.where(PublishedAggregate.question_id.in_(
-            select(QuestionTheme.question_id).where(QuestionTheme.theme_id == theme_id)))
+        stmt = stmt.where(questions_on_themes(PublishedAggregate.question_id, theme_id))
     if section:
         stmt = stmt.where(Question.section_code == section)
     questions = session.scalar(stmt.with_only_columns(func.count(func.distinct(PublishedAggregate.question_id))))
@@ -435,8 +452,10 @@ def _published_distribution(session: Session, cycle_id: int, *, theme_id: int | 
 
 
 def theme_summary(session: Session, scope: Scope, cycle_id: int, *, grade_of: str = "stands",
-                  sector: str | None = None, organisation_id: int | None = None) -> pd.DataFrame:
-    """Per theme of a cycle: theme, theme_id, grade, count, percent — the base of 'weakest themes'."""
+                  sector: str | None = None, organisation_id: int | None = None, theme_id: ThemeFilter = None
+                  ) -> pd.DataFrame:
+    """Per theme of a cycle: theme, theme_id, grade, count, percent — the base of 'weakest themes'. `theme_id`:
+    only that theme's rows (or those of several), each as it is alone."""
     info = cycle_info(session, scope, cycle_id)
     if info.source == PUBLISHED and not sector and organisation_id is None:
         base = (select(Theme.name, Theme.id).select_from(PublishedAggregate)
@@ -444,6 +463,8 @@ def theme_summary(session: Session, scope: Scope, cycle_id: int, *, grade_of: st
                 .join(Theme, Theme.id == QuestionTheme.theme_id)
                 .where(PublishedAggregate.cycle_id == info.id, PublishedAggregate.percent.is_not(None),
                        PublishedAggregate.subject_kind == SubjectKind.QUESTION.value))
+        if theme_id is not None:
+            base = base.where(on_themes(QuestionTheme.theme_id, theme_id))
         questions = dict(session.execute(base.with_only_columns(
             Theme.id, func.count(func.distinct(PublishedAggregate.question_id))).group_by(Theme.id)).all())
         stmt = base.add_columns(PublishedAggregate.grade, func.sum(PublishedAggregate.percent)).group_by(
@@ -460,6 +481,8 @@ def theme_summary(session: Session, scope: Scope, cycle_id: int, *, grade_of: st
     stmt = _graded_only(stmt, grade)
     stmt = (stmt.join(QuestionTheme, QuestionTheme.question_id == Question.id)
             .join(Theme, Theme.id == QuestionTheme.theme_id).group_by(Theme.name, Theme.id, grade))
+    if theme_id is not None:
+        stmt = stmt.where(on_themes(QuestionTheme.theme_id, theme_id))
     rows = [(t, tid, _grade_text(g), n) for t, tid, g, n in session.execute(stmt)]
     frame = pd.DataFrame(rows, columns=["theme", "theme_id", "grade", "count"])
     return _ordered(_percentages(frame, ["theme"]), ["theme"]).assign(source=RATINGS)
@@ -488,7 +511,7 @@ class ActionFigures:
 
 
 def action_figures(session: Session, scope: Scope, partnership_id: int, *, today: dt.date | None = None,
-                   theme_id: int | None = None, organisation_id: int | None = None) -> ActionFigures:
+                   theme_id: ThemeFilter = None, organisation_id: int | None = None) -> ActionFigures:
     """Recommendations and commitments of a partnership (all its cycles): open (open, in progress, not started)
     and overdue (open with a due date before today)."""
     scope.check_read(partnership_id)
@@ -501,7 +524,7 @@ def action_figures(session: Session, scope: Scope, partnership_id: int, *, today
                    func.sum(case((and_(is_open, Recommendation.due_on.is_(None)), 1), else_=0)))
             .join(Cycle).where(Cycle.partnership_id == partnership_id))
     if theme_id is not None:
-        stmt = stmt.where(Recommendation.theme_id == theme_id)
+        stmt = stmt.where(on_themes(Recommendation.theme_id, theme_id))
     if organisation_id is not None:
         stmt = stmt.where(Recommendation.organisation_id == organisation_id)
     total, opened, overdue, complete, undated = session.execute(stmt).one()
@@ -515,7 +538,7 @@ HEAT_COLUMNS = ["organisation", "organisation_id", "sector", "column", "column_l
 
 
 def heat_map_cells(session: Session, scope: Scope, cycle_id: int, *, by: str = "question",
-                   theme_id: int | None = None, section: str | None = None, sector: str | None = None,
+                   theme_id: ThemeFilter = None, section: str | None = None, sector: str | None = None,
                    organisation_id: int | None = None) -> pd.DataFrame:
     """One row per organisation × question (by='question') or × theme (by='theme') of a cycle's current returns.
 
@@ -549,7 +572,7 @@ def heat_map_cells(session: Session, scope: Scope, cycle_id: int, *, by: str = "
             .join(Theme, Theme.id == QuestionTheme.theme_id)
             .group_by(Organisation.name, Organisation.id, Organisation.sector, Theme.name, Theme.position))
     if theme_id is not None:
-        stmt = stmt.where(QuestionTheme.theme_id == theme_id)
+        stmt = stmt.where(on_themes(QuestionTheme.theme_id, theme_id))
     rows = [(o, oid, _value(sec), theme, theme, "", pos, _rank_grade(sr), _rank_grade(mr) if nm else None,
              _rank_grade(st), "", n)
             for o, oid, sec, theme, pos, sr, mr, st, nm, n in session.execute(stmt)]
@@ -567,7 +590,7 @@ def rated_higher_than_panel(cells: pd.DataFrame) -> pd.DataFrame:
 
 
 def question_summary(session: Session, scope: Scope, cycle_id: int, *, grade_of: str = "stands",
-                     theme_id: int | None = None, section: str | None = None, sector: str | None = None
+                     theme_id: ThemeFilter = None, section: str | None = None, sector: str | None = None
                      ) -> pd.DataFrame:
     """Per question of a cycle: % of returns at each grade, as the NSSCP report prints it (not rated included).
 
@@ -594,17 +617,17 @@ def question_summary(session: Session, scope: Scope, cycle_id: int, *, grade_of:
     return _ordered(frame, ["position", "question"]).assign(source=RATINGS)
 
 
-def _question_codes(session: Session, cycle_id: int, theme_id: int | None, section: str | None) -> set[str]:
+def _question_codes(session: Session, cycle_id: int, theme_id: ThemeFilter, section: str | None) -> set[str]:
     stmt = select(Question.code).where(Question.cycle_id == cycle_id)
     if theme_id is not None:
-        stmt = stmt.where(Question.id.in_(select(QuestionTheme.question_id).where(QuestionTheme.theme_id == theme_id)))
+        stmt = stmt.where(questions_on_themes(Question.id, theme_id))
     if section:
         stmt = stmt.where(Question.section_code == section)
     return set(session.scalars(stmt))
 
 
 def organisation_counts(session: Session, scope: Scope, cycle_id: int, *, grade_of: str = "stands",
-                        theme_id: int | None = None, section: str | None = None, sector: str | None = None
+                        theme_id: ThemeFilter = None, section: str | None = None, sector: str | None = None
                         ) -> pd.DataFrame:
     """Per organisation of a cycle: how many questions at each grade, like the NSSCP report's Appendix One.
 
@@ -673,7 +696,7 @@ TREND_COLUMNS = ["partnership", "partnership_id", "illustrative", "cycle", "cycl
 
 
 def rag_by_cycle(session: Session, scope: Scope, *, partnership_id: int | None = None,
-                 organisation_id: int | None = None, theme_id: int | None = None, sector: str | None = None,
+                 organisation_id: int | None = None, theme_id: ThemeFilter = None, sector: str | None = None,
                  by_theme: bool = False, grade_of: str = "stands", latest_only: bool = False,
                  cycle_ids: Collection[int] | None = None) -> pd.DataFrame:
     """% of answers at each grade per partnership × cycle (× theme when by_theme), for every cycle with grades.
@@ -704,7 +727,7 @@ SIDE_BY_SIDE_ALL_CYCLES = 6
 """Up to this many partnerships in scope, "partnerships side by side" shows all their cycles; beyond, the latest."""
 
 
-def partnerships_side_by_side(session: Session, scope: Scope, *, theme_id: int | None = None,
+def partnerships_side_by_side(session: Session, scope: Scope, *, theme_id: ThemeFilter = None,
                               sector: str | None = None) -> pd.DataFrame:
     """rag_by_cycle for every partnership in scope, to set side by side: every cycle of up to
     SIDE_BY_SIDE_ALL_CYCLES partnerships, else each partnership's latest cycle (a national reader's 150
@@ -739,7 +762,7 @@ def percent_green(session: Session, scope: Scope, cycle_ids: Collection[int], pa
 
 
 def _grade_rows(session: Session, scope: Scope, *, partnership_id: int | None, organisation_id: int | None,
-                theme_id: int | None, sector: str | None, by_theme: bool, grade_of: str, cycles: list[int] | None
+                theme_id: ThemeFilter, sector: str | None, by_theme: bool, grade_of: str, cycles: list[int] | None
                 ) -> tuple[list[tuple], dict[int, str]]:
     """rag_by_cycle's rows (cycle_id, theme, grade, count, percent: count from ratings, percent from published
     figures) and each cycle's source."""
@@ -754,8 +777,8 @@ def _grade_rows(session: Session, scope: Scope, *, partnership_id: int | None, o
     if by_theme:
         stmt = (stmt.join(QuestionTheme, QuestionTheme.question_id == Question.id)
                 .join(Theme, Theme.id == QuestionTheme.theme_id))
-        if theme_id is not None:  # only the chosen theme's rows, not the other themes its questions carry
-            stmt = stmt.where(QuestionTheme.theme_id == theme_id)
+        if theme_id is not None:  # only the chosen themes' rows, not the other themes their questions carry
+            stmt = stmt.where(on_themes(QuestionTheme.theme_id, theme_id))
     counted = session.execute(stmt.group_by(Cycle.id, *theme_col, grade)).all()
     with_aggregates = _cycles_with_aggregates(session, scope, partnership_id, organisation_id, cycles)
     sources = cycle_sources(session, scope, partnership_id, {row[0] for row in counted} | with_aggregates)
@@ -796,7 +819,7 @@ def _cycles_with_aggregates(session: Session, scope: Scope, partnership_id: int 
 
 
 def _published_by_cycle(session: Session, cycle_ids: list[int], organisation_id: int | None,
-                        theme_id: int | None, by_theme: bool) -> list[tuple]:
+                        theme_id: ThemeFilter, by_theme: bool) -> list[tuple]:
     if organisation_id is not None:  # an organisation's published counts (e.g. Appendix One)
         if theme_id is not None:
             return []
@@ -809,11 +832,13 @@ def _published_by_cycle(session: Session, cycle_ids: list[int], organisation_id:
     base = (select(PublishedAggregate.cycle_id).select_from(PublishedAggregate)
             .where(PublishedAggregate.cycle_id.in_(cycle_ids), PublishedAggregate.percent.is_not(None),
                    PublishedAggregate.subject_kind == SubjectKind.QUESTION.value))
-    if by_theme or theme_id is not None:
+    if by_theme:
         base = (base.join(QuestionTheme, QuestionTheme.question_id == PublishedAggregate.question_id)
                 .join(Theme, Theme.id == QuestionTheme.theme_id))
-    if theme_id is not None:
-        base = base.where(QuestionTheme.theme_id == theme_id)
+        if theme_id is not None:
+            base = base.where(on_themes(QuestionTheme.theme_id, theme_id))
+    elif theme_id is not None:  # each question once, however many of the chosen themes it carries
+        base = base.where(questions_on_themes(PublishedAggregate.question_id, theme_id))
     keys = [PublishedAggregate.cycle_id, *([Theme.name] if by_theme else [])]
     questions = {tuple(k): q for *k, q in session.execute(base.with_only_columns(
         *keys, func.count(func.distinct(PublishedAggregate.question_id))).group_by(*keys))}
