@@ -4,7 +4,7 @@ Filters (URL parameter → meaning; values are written the way people read them,
 
     partnership  short name (GSCP, NSSCP, SGCP, DEMO) or full name or alias     → Filters.partnership_id
     cycle        the cycle's label, e.g. 2023-24                               → Filters.cycle_id
-    theme        a stable theme name, e.g. neglect                             → Filters.theme_id
+    theme        a stable theme name, e.g. neglect; mine = the caller's themes; all → Filters.theme_id
     section      a section code of the cycle's framework, e.g. A               → Filters.section
     sector       health, police, local authority, …                            → Filters.sector
     org          an organisation's name, alias or unique part of it ("Sirona") → Filters.organisation_id
@@ -30,13 +30,16 @@ Rules:
   latest cycle); pages that work across cycles simply ignore `cycle_id`. Theme, section, sector and organisation
   default to "all" (None). An organisation outside the chosen partnership is dropped unless the page passes
   `across_partnerships=True` (the agency page); a link naming only an organisation picks a partnership it is in.
+- A subgroup chair with themes (`Scope.themes`) is offered "My themes (…)" first, and it is their default
+  (`theme=mine`; `theme=all` for every theme): `theme_id` is then a tuple of ids, which every query taking
+  `theme_id` accepts. A view, not a permission: they may still choose any theme or all of them.
 - Options come from `s11data.queries.filter_choices` (and `cycle_sections` for the chosen cycle, see `sections`)
   cached per `scope.cache_key` for CHOICES_TTL seconds; a page
   that writes calls `app.reads.clear()` (which clears these too) or `st.cache_data.clear()` after committing.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 import streamlit as st
@@ -60,6 +63,8 @@ DEFAULT_PAGE = "overview"
 """The default page is served at '/' (Streamlit ignores a default page's url_path)."""
 MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$")
 _ALL = ""
+MY_THEMES, ALL_THEMES = "mine", "all"
+"""URL values of `theme`: the caller's own themes (a subgroup chair's default) and every theme."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,13 @@ class Filters:
     cycle_method: str | None = None
     cycle_scale: str | None = None
     theme: str | None = None
-    theme_id: int | None = None
+    """A theme's name; "my themes (…)" for a chair's themes; None for all."""
+    theme_id: int | tuple[int, ...] | None = None
+    """One theme's id, the chair's theme ids (a tuple), or None for all: as queries take `theme_id`."""
+    theme_param: str | None = None
+    """The URL's `theme` when it is not a theme's name: 'mine', or 'all' for a chair who chose every theme."""
+    my_theme_ids: tuple[int, ...] = ()
+    """The caller's own themes (a subgroup chair's), offered first as "My themes"."""
     section: str | None = None
     sector: str | None = None
     org: str | None = None
@@ -84,7 +95,7 @@ class Filters:
 
     def params(self) -> dict[str, str]:
         """The URL form (only the filters that are set)."""
-        values = {"partnership": self.partnership, "cycle": self.cycle, "theme": self.theme,
+        values = {"partnership": self.partnership, "cycle": self.cycle, "theme": self.theme_param or self.theme,
                   "section": self.section, "sector": self.sector, "org": self.org,
                   "screen": "1" if self.screen else None}
         return {k: v for k, v in values.items() if v}
@@ -185,11 +196,12 @@ def sections(scope: Scope, cycle_id: int | None) -> tuple[tuple[str, str], ...]:
 
 def current(scope: Scope, *, across_partnerships: bool = False) -> Filters:
     """The filters of this run, resolved against the caller's choices, without drawing anything."""
-    return _resolve(choices(scope), sync(), across_partnerships, lambda cid: sections(scope, cid))
+    return _resolve(choices(scope), sync(), across_partnerships, lambda cid: sections(scope, cid), scope.themes)
 
 
 def _resolve(c: queries.Choices, raw: Mapping[str, str], across: bool,
-             sections_of: Callable[[int], Iterable[tuple[str, str]]] = lambda _cid: ()) -> Filters:
+             sections_of: Callable[[int], Iterable[tuple[str, str]]] = lambda _cid: (),
+             mine: Collection[int] = ()) -> Filters:
     org = _find_org(c, raw.get("org"))
     partnership = _find_partnership(c, raw.get("partnership"))
     if org and raw.get("_org_only") and (partnership is None or partnership.id not in org.partnership_ids):
@@ -200,8 +212,7 @@ def _resolve(c: queries.Choices, raw: Mapping[str, str], across: bool,
         org = None
     cycles = [y for y in c.cycles if partnership and y.partnership_id == partnership.id]
     cycle = _find_cycle(cycles, raw.get("cycle")) or (cycles[0] if cycles else None)
-    theme = next(((tid, name) for tid, name in c.themes if normalise(name) == normalise(raw.get("theme", ""))),
-                 None)
+    theme, theme_id, theme_param, my_ids = _find_theme(c, raw.get("theme", ""), mine)
     codes = [code for code, _title in sections_of(cycle.id)] if cycle and raw.get("section") else []
     section = next((s for s in codes if s.lower() == raw.get("section", "").strip().lower()), None)
     sector = next((s.value for s in Sector if normalise(s.value) == normalise(raw.get("sector", ""))), None)
@@ -212,7 +223,7 @@ def _resolve(c: queries.Choices, raw: Mapping[str, str], across: bool,
         illustrative=bool(partnership and partnership.illustrative),
         cycle=cycle.label if cycle else None, cycle_id=cycle.id if cycle else None,
         cycle_method=cycle.method if cycle else None, cycle_scale=cycle.scale if cycle else None,
-        theme=theme[1] if theme else None, theme_id=theme[0] if theme else None,
+        theme=theme, theme_id=theme_id, theme_param=theme_param, my_theme_ids=my_ids,
         section=section, sector=sector,
         org=org.name if org else None, organisation_id=org.id if org else None,
         screen=raw.get("screen") == "1")
@@ -224,6 +235,28 @@ def _find_partnership(c: queries.Choices, text: str | None) -> queries.Partnersh
     wanted = normalise(text)
     return next((p for p in c.partnerships
                  if wanted in {normalise(p.name), normalise(p.short_name), *map(normalise, p.aliases)}), None)
+
+
+def _find_theme(c: queries.Choices, text: str, mine: Collection[int]
+                ) -> tuple[str | None, int | tuple[int, ...] | None, str | None, tuple[int, ...]]:
+    """(theme, theme_id, theme_param, my_theme_ids) of a URL value: a theme's name, 'mine' or 'all'. A caller with
+    themes of their own gets them when the URL names none (or an unknown one); 'all' is every theme."""
+    mine_named = [(tid, name) for tid, name in c.themes if tid in mine]
+    my_ids = tuple(tid for tid, _name in mine_named)
+    wanted = normalise(text)
+    if wanted == ALL_THEMES:
+        return None, None, ALL_THEMES if my_ids else None, my_ids
+    one = next(((tid, name) for tid, name in c.themes if normalise(name) == wanted), None)
+    if one:
+        return one[1], one[0], None, my_ids
+    if my_ids:
+        return my_themes_label([name for _tid, name in mine_named]), my_ids, MY_THEMES, my_ids
+    return None, None, None, my_ids
+
+
+def my_themes_label(names: Iterable[str]) -> str:
+    """How "my themes" reads on screen, e.g. 'my themes (neglect; fathers)'."""
+    return f"my themes ({'; '.join(names)})"
 
 
 def _find_cycle(cycles: list[queries.CycleChoice], text: str | None) -> queries.CycleChoice | None:
@@ -263,7 +296,7 @@ def sidebar(scope: Scope, show: Iterable[str] = FILTERS, *, across_partnerships:
     if unknown:
         raise KeyError(f"unknown filters {sorted(unknown)}; known: {', '.join(FILTERS)}")
     c = choices(scope)
-    f = _resolve(c, sync(), across_partnerships, lambda cid: sections(scope, cid))
+    f = _resolve(c, sync(), across_partnerships, lambda cid: sections(scope, cid), scope.themes)
     if container is not None:
         where = container
     elif f.screen:  # shared-screen mode has no sidebar: the filters fold away above the page
@@ -316,7 +349,13 @@ def _cycle(c: queries.Choices, f: Filters, _across: bool) -> None:
 
 def _theme(c: queries.Choices, f: Filters, _across: bool) -> None:
     names = [name for _tid, name in c.themes]
-    _select("theme", "Theme", names, f.theme, {n: n[:1].upper() + n[1:] for n in names}, "All themes")
+    labels = {n: n[:1].upper() + n[1:] for n in names}
+    if not f.my_theme_ids:
+        _select("theme", "Theme", names, f.theme, labels, "All themes")
+        return
+    mine = my_themes_label(name for tid, name in c.themes if tid in f.my_theme_ids)
+    labels |= {MY_THEMES: mine[:1].upper() + mine[1:], ALL_THEMES: "All themes"}
+    _select("theme", "Theme", [MY_THEMES, ALL_THEMES, *names], f.theme_param or f.theme, labels, None)
 
 
 def _section(cycle_sections: Iterable[tuple[str, str]], f: Filters) -> None:
@@ -418,6 +457,19 @@ def illustrative_banner(f: Filters) -> None:
     if f.illustrative:
         st.info(f"**Illustrative data** — {f.partnership_name} is a fictional partnership for trying the "
                 "dashboard. Nothing in it is real.", icon=":material/science:")
+
+
+def partnership_header(title: str, f: Filters, page: str) -> None:
+    """The opening of a page about one partnership: '{title} · {partnership}', a stop when the caller has no
+    partnership, the illustrative banner and the note of the page's last write (`app.writes.flash`)."""
+    from app import writes
+
+    st.title(f"{title} · {f.partnership or 'no partnership'}")
+    if f.partnership_id is None:
+        st.warning("There is no partnership to show yet in your scope.")
+        st.stop()
+    illustrative_banner(f)
+    writes.flash(page)
 
 
 def as_dict(f: Filters) -> dict[str, object]:

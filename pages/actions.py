@@ -19,24 +19,24 @@ scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "organisation"))
 large = screen.is_on()
 today = dt.date.today()
-st.title(f"Actions · {f.partnership or 'no partnership'}")
-if f.partnership_id is None:
-    st.warning("There is no partnership to show yet in your scope.")
-    st.stop()
-filters.illustrative_banner(f)
-writes.flash("actions")
+filters.partnership_header("Actions", f, "actions")
 
 is_chair = scope.role == Role.CHAIR and not scope.everything
+my_themes = is_chair and f.theme_param == filters.MY_THEMES  # a chair's default: their subgroup's or themes' actions
 c1, c2, c3 = st.columns(3)
 this_cycle = c1.toggle(f"Only cycle {f.cycle}", value=False, key="actions_this_cycle",
                        help="Off: the open actions of every cycle of the partnership.")
 closed_too = c2.toggle("Show complete and superseded", value=False, key="actions_closed_too")
-mine = c3.toggle(f"Only {scope.subgroup or 'my subgroup'}'s actions", value=True, key="actions_mine",
-                 disabled=not is_chair, help="Chairs: the actions your subgroup owns.") if is_chair else False
+mine_help = ("Chairs: the actions your subgroup owns and those on your themes (off: every action on your themes)."
+             if my_themes else "Chairs: the actions your subgroup owns.")
+mine = c3.toggle(f"Only {scope.subgroup or 'my subgroup'}'s actions" + (" or my themes'" if my_themes else ""),
+                 value=True, key="actions_mine", disabled=not is_chair, help=mine_help) if is_chair else False
+either = mine and my_themes  # subgroup's OR themes' actions, not subgroup's AND themes'
 try:
     table = reads.get("actions.actions", scope, today=today, partnership_id=f.partnership_id,
-                      cycle_id=f.cycle_id if this_cycle else None, theme_id=f.theme_id,
-                      organisation_id=f.organisation_id, mine_only=mine, only_open=not closed_too)
+                      cycle_id=f.cycle_id if this_cycle else None, theme_id=None if either else f.theme_id,
+                      organisation_id=f.organisation_id, mine_only=mine, only_open=not closed_too,
+                      or_themes=f.theme_id if either else ())
 except UserError as exc:
     st.error(str(exc))
     st.stop()

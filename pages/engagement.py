@@ -19,12 +19,7 @@ scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "cycle", "organisation"))
 large = screen.is_on()
 today = dt.date.today()
-st.title(f"Engagement · {f.partnership or 'no partnership'}")
-if f.partnership_id is None:
-    st.warning("There is no partnership to show yet in your scope.")
-    st.stop()
-filters.illustrative_banner(f)
-writes.flash("engagement")
+filters.partnership_header("Engagement", f, "engagement")
 
 try:
     funnel = reads.get("engagement.funnel", scope, partnership_id=f.partnership_id)

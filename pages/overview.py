@@ -27,7 +27,7 @@ try:
     before = reads.get("previous_cycle", scope, cycle_id=f.cycle_id)
     earlier = (reads.get("rag_distribution", scope, cycle_id=before.id, theme_id=f.theme_id, sector=f.sector)
                if before else pd.DataFrame())
-    themes = reads.get("theme_summary", scope, cycle_id=f.cycle_id, sector=f.sector)
+    themes = reads.get("theme_summary", scope, cycle_id=f.cycle_id, sector=f.sector, theme_id=f.theme_id)
     actions = reads.get("action_figures", scope, partnership_id=f.partnership_id, today=dt.date.today(),
                         theme_id=f.theme_id)
     chase = reads.get("to_chase", scope, cycle_id=f.cycle_id, sector=f.sector)

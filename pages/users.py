@@ -1,4 +1,5 @@
-"""Users (admins): who may sign in, their role and partnerships; disable, unlock, reset; the audit log."""
+"""Users (admins): who may sign in, their role, partnerships and (chairs) themes; disable, unlock, reset; the audit
+log."""
 from __future__ import annotations
 
 import streamlit as st
@@ -7,7 +8,7 @@ from app.session import current_scope
 from s11data import audit, db, users
 from s11data.errors import UserError
 from s11data.lookup import partnerships_in_scope
-from s11data.models import Role
+from s11data.models import STABLE_THEMES, Role
 from s11data.scope import ScopeError
 from s11data.spreadsheet import to_bytes
 
@@ -20,11 +21,11 @@ if not scope.can("users"):
 engine = db.get_engine(db.database_url())  # by URL: get_engine() alone is cached per process
 
 
-def _write(what, *args, done: str) -> bool:  # type: ignore[no-untyped-def]
+def _write(what, *args, done: str, **kwargs) -> bool:  # type: ignore[no-untyped-def]
     """Run one user change in its own transaction; say what happened or why not."""
     try:
         with db.write_session(engine) as session:
-            what(session, scope, *args)
+            what(session, scope, *args, **kwargs)
     except (UserError, ScopeError) as exc:
         st.error(str(exc)[:1].upper() + str(exc)[1:])
         return False
@@ -74,6 +75,14 @@ with listing:
             chosen = st.multiselect("Partnerships", partnership_names, default=current)
             if st.form_submit_button("Save partnerships"):
                 _write(users.set_partnerships, who, chosen, done=f"Partnerships of {who} saved.")
+        if row["role"] == Role.CHAIR.value:
+            with st.form("users_themes"):
+                current = [t for t in STABLE_THEMES if t in str(row["themes"]).split("; ")]
+                themes = st.multiselect("Themes", STABLE_THEMES, default=current, key=f"users_themes_{who}",
+                                        help="The chair's pages open filtered to these themes (they can still "
+                                             "choose any theme). None: every theme.")
+                if st.form_submit_button("Save themes"):
+                    _write(users.set_themes, who, themes, done=f"Themes of {who} saved.")
 
 with adding:
     with st.form("users_add", clear_on_submit=False):
@@ -85,6 +94,9 @@ with adding:
                             help="executive: reads · chair: reads, updates their subgroup's actions · "
                                  "business manager: cycles, invitations, uploads, recommendations · admin: users")
         subgroup = st.text_input("Subgroup (chairs only)", key="add_subgroup", help="e.g. Neglect subgroup")
+        themes = st.multiselect("Themes (chairs only)", STABLE_THEMES, key="add_themes",
+                                help="The chair's pages open filtered to these themes, e.g. neglect for the "
+                                     "Neglect subgroup. None: every theme.")
         chosen = st.multiselect("Partnerships", partnership_names, key="add_partnerships")
         password = st.text_input("Password", type="password", key="add_password",
                                  help=f"at least {users.MIN_PASSWORD} characters")
@@ -95,7 +107,7 @@ with adding:
             elif not chosen:
                 st.error("Choose at least one partnership.")
             else:
-                _write(users.add_user, username, role, chosen, password, name, email, subgroup,
+                _write(users.add_user, username, role, chosen, password, name, email, subgroup, themes=themes,
                        done=f"Added {username.strip().lower()}.")
 
 with log:
