@@ -9,11 +9,12 @@ import pytest
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
+import apptest
 from s11data import actions, db, engagement, users
 from s11data.models import Cycle, Partnership, Recommendation, Role
 from s11data.scope import Scope, ScopeError
 
-MAIN = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
+MAIN = apptest.MAIN
 PASSWORD = "Page-test-pass-1"
 GSCP = "Gloucestershire Safeguarding Children Partnership"
 SGCP = "South Gloucestershire Children's Partnership"
@@ -40,21 +41,9 @@ def app_db(sqlite_seeded: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 
 
 def open_page(username: str, page: str, **params: str) -> AppTest:
-    """Sign in through the form, then go to the page (with URL parameters as a deep link would give them)."""
-    at = AppTest.from_file(MAIN, default_timeout=60)
-    at.run()
-    at.text_input[0].input(username)
-    at.text_input[1].input(PASSWORD)
-    next(b for b in at.button if b.label == "Login").click()
-    at.run()
-    assert not at.exception, at.exception
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(f"../pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
+    """Sign in through the form, then go to the page (with URL parameters as a deep link would give them); other
+    test files import it from here."""
+    return apptest.open_page(username, page, PASSWORD, **params)
 
 
 MARKS = {"funnel": "responded", "board": "sector", "chase": "days_since_contact", "contacts": "kind",

@@ -13,13 +13,13 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
+import apptest
 from app import charts, filters, tables
 from s11data import db, queries, users
 from s11data.models import Rag
 from s11data.scope import Scope
 
 PROJECT = Path(__file__).resolve().parent.parent
-MAIN = str(PROJECT / "app" / "main.py")
 SEED = PROJECT / "seed" / "published"
 PASSWORD = "Apptest-pass-1"
 ALL = ["Gloucestershire Safeguarding Children Partnership", "North Somerset Children's Partnership",
@@ -45,20 +45,7 @@ def served(sqlite_seeded: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
 def open_page(page: str = "overview", user: str = "exec", **params: str) -> AppTest:
     """Sign in through the form as `user`, then open `page` (a file in pages/) with URL parameters, as a deep
     link gives them."""
-    at = AppTest.from_file(MAIN, default_timeout=60)
-    at.run()
-    at.text_input[0].input(user)
-    at.text_input[1].input(PASSWORD)
-    next(b for b in at.button if b.label == "Login").click()
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.switch_page(f"../pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return apptest.open_page(user, page, PASSWORD, **params)
 
 
 def metrics(at: AppTest) -> dict[str, str]:
