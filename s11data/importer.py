@@ -449,6 +449,8 @@ def _rating_row(return_id: int, plan: ReturnPlan, answer: Answer, source: str) -
            "moderated_raw": moderated.raw[:100] if moderated else "",
            "moderated_rag": moderated.rag if moderated else None, "evidence": answer.evidence,
            "source": f"{source} row {answer.row}", "note": grade.note if grade.raw else ""}
+    if old is not None and not answer.grade_given:  # the file has no grade column (evidence only): keep the grade
+        row.update(raw_value=old.raw_value, scale=old.scale, rag=old.rag, note=old.note)
     if old is not None and not answer.moderated_given:  # the file has no moderated column: keep the panel's
         row["moderated_raw"], row["moderated_rag"] = old.moderated_raw, old.moderated_rag
     if old is not None and not answer.evidence_given:

@@ -126,7 +126,9 @@ class Answer:
     evidence: str
     moderated_given: bool = True
     evidence_given: bool = True
-    """False when the file has no such column: what the database holds is kept, not wiped."""
+    grade_given: bool = True
+    """False when the file has no such column (a wide file may carry only 'A1 evidence'): what the database
+    holds is kept, not wiped."""
 
     @property
     def graded(self) -> Graded:
@@ -137,7 +139,8 @@ class Answer:
         graded = self.graded
         if old is None:
             return graded
-        return Graded(graded.rag, graded.moderated if self.moderated_given else old.moderated,
+        return Graded(graded.rag if self.grade_given else old.rag,
+                      graded.moderated if self.moderated_given else old.moderated,
                       graded.evidence if self.evidence_given else old.evidence)
 
     @property
@@ -502,7 +505,8 @@ class _Reader:
                 continue
             evidence = cells[columns.evidence[qid]] if qid in columns.evidence else ""
             answers.append(Answer(row, header, qid, grade, moderated or None, text_of(evidence),
-                                  moderated_given=qid in columns.moderated, evidence_given=qid in columns.evidence))
+                                  moderated_given=qid in columns.moderated, evidence_given=qid in columns.evidence,
+                                  grade_given=qid in columns.rating))
         if organisation is None:
             return
         target = self._return(cycle, organisation, row)

@@ -169,6 +169,22 @@ def test_columns_a_corrected_file_lacks_keep_what_is_there(seeded_engine: Engine
     assert {q: v[1:3] for q, v in after.items()} == {q: v[1:3] for q, v in before.items()}
 
 
+def test_a_wide_file_with_only_evidence_columns_keeps_the_stored_grades(seeded_engine: Engine) -> None:
+    """A survey export that carries comments ('A1 evidence') but no grade column corrects the evidence only."""
+    police = "Northvale Constabulary (illustrative)"
+    before = current(seeded_engine, police)
+    graded = [q for q, v in before.items() if v[0] not in (None, Rag.NOT_RATED)]
+    header = ["Organisation"] + [f"{q} evidence" for q in before]
+    row = [police] + [f"New evidence for {q}" for q in before]
+    result = run(seeded_engine, csv_of([row], header=header), partnership=DEMO, cycle="2025-26")
+    assert result.ok and result.return_counts() == {"corrected return": 1}, result.errors
+    assert set(result.changes_frame()["what changed"]) == {"evidence"}
+    after = current(seeded_engine, police)
+    assert graded and {q: after[q][0] for q in graded} == {q: before[q][0] for q in graded}
+    assert {q: (v[1], v[3]) for q, v in after.items()} == {q: (v[1], v[3]) for q, v in before.items()}
+    assert {v[2] for v in after.values()} == {f"New evidence for {q}" for q in before}
+
+
 def test_a_question_left_out_is_a_warning_and_shown_as_not_answered(seeded_engine: Engine) -> None:
     qs = codes(seeded_engine)
     result = run(seeded_engine, csv_of(demo_rows(NEW_ORG, ["G", "A", "R"], question_codes=qs)))
