@@ -11,8 +11,9 @@ from sqlalchemy import Engine, select
 
 from s11data import actions, audit, db, queries, users
 from s11data.errors import UserError
-from s11data.models import AuditEvent, Cycle, Partnership, Role, Theme
+from s11data.models import AuditEvent, Role, Theme
 from s11data.scope import Scope, ScopeError
+from test_queries import cycle_id, partnership_id
 
 SYSTEM = Scope.system("test")
 PASSWORD = "Chair-themes-pass-1"
@@ -36,17 +37,6 @@ def _ids(engine: Engine, *names: str) -> tuple[int, ...]:
     return tuple(found[n] for n in names)
 
 
-def _cycle(engine: Engine, partnership: str, label: str) -> int:
-    with db.read_session(engine) as s:
-        return s.scalar(select(Cycle.id).join(Partnership).where(Partnership.name == partnership,
-                                                                 Cycle.label == label))
-
-
-def _partnership(engine: Engine, name: str) -> int:
-    with db.read_session(engine) as s:
-        return s.scalar(select(Partnership.id).where(Partnership.name == name))
-
-
 def _run(engine: Engine, name: str, **kwargs):  # type: ignore[no-untyped-def]
     with db.read_session(engine) as session:
         return getattr(queries, name)(session, SYSTEM, **kwargs)
@@ -67,7 +57,7 @@ def test_the_two_themes_share_a_question_in_both_kinds_of_cycle(seeded_engine: E
     """The fixtures the union tests below rely on: otherwise they could not catch double counting."""
     both = _ids(seeded_engine, RECRUITMENT, LEARNING)
     for partnership, label in ((GSCP, "2021"), (NSSCP, "2023-24")):
-        cycle = _cycle(seeded_engine, partnership, label)
+        cycle = cycle_id(seeded_engine, partnership, label)
         per_theme = [set(_run(seeded_engine, "question_summary", cycle_id=cycle, theme_id=t)["question"])
                      for t in both]
         assert per_theme[0] & per_theme[1], (partnership, label)
@@ -78,7 +68,7 @@ def test_the_two_themes_share_a_question_in_both_kinds_of_cycle(seeded_engine: E
 def test_several_themes_give_the_union_of_the_questions_each_counted_once(
         seeded_engine: Engine, partnership: str, label: str, source: str) -> None:
     a, b = _ids(seeded_engine, RECRUITMENT, LEARNING)
-    cycle = _cycle(seeded_engine, partnership, label)
+    cycle = cycle_id(seeded_engine, partnership, label)
     one, other, both = (_run(seeded_engine, "question_summary", cycle_id=cycle, theme_id=t) for t in (a, b, (a, b)))
     assert set(both["source"]) == {source}
     assert _rows(both) == _union(one, other)
@@ -91,7 +81,7 @@ def test_several_themes_give_the_union_of_the_questions_each_counted_once(
     else:  # the mean of the published per-question percentages, each question once
         mean = both.groupby("grade")["percent"].sum() / both["question"].nunique()
         assert dict(zip(mix["grade"], mix["percent"])) == pytest.approx(mean.round(1).to_dict())
-    trend = _run(seeded_engine, "rag_by_cycle", partnership_id=_partnership(seeded_engine, partnership),
+    trend = _run(seeded_engine, "rag_by_cycle", partnership_id=partnership_id(seeded_engine, partnership),
                  theme_id=(a, b))
     here = trend[trend["cycle_id"] == cycle]
     assert dict(zip(here["grade"], here["percent"])) == pytest.approx(dict(zip(mix["grade"], mix["percent"])))
@@ -99,7 +89,7 @@ def test_several_themes_give_the_union_of_the_questions_each_counted_once(
 
 def test_a_single_theme_reads_the_same_as_a_list_of_one(seeded_engine: Engine) -> None:
     (a,) = _ids(seeded_engine, LEARNING)
-    cycle = _cycle(seeded_engine, GSCP, "2021")
+    cycle = cycle_id(seeded_engine, GSCP, "2021")
     for name, kwargs in (("rag_distribution", {"cycle_id": cycle}), ("question_summary", {"cycle_id": cycle}),
                          ("organisation_counts", {"cycle_id": cycle}), ("heat_map_cells", {"cycle_id": cycle}),
                          ("theme_summary", {"cycle_id": cycle}), ("rag_by_cycle", {"by_theme": True})):
@@ -111,8 +101,8 @@ def test_a_single_theme_reads_the_same_as_a_list_of_one(seeded_engine: Engine) -
 def test_per_theme_rows_of_several_themes_are_each_theme_as_it_is_alone(
         seeded_engine: Engine, partnership: str, label: str) -> None:
     a, b = _ids(seeded_engine, RECRUITMENT, LEARNING)
-    cycle = _cycle(seeded_engine, partnership, label)
-    pid = _partnership(seeded_engine, partnership)
+    cycle = cycle_id(seeded_engine, partnership, label)
+    pid = partnership_id(seeded_engine, partnership)
     for name, kwargs in (("theme_summary", {"cycle_id": cycle}),
                          ("rag_by_cycle", {"partnership_id": pid, "by_theme": True}),
                          ("heat_map_cells", {"cycle_id": cycle, "by": "theme"}),
@@ -128,7 +118,7 @@ def test_per_theme_rows_of_several_themes_are_each_theme_as_it_is_alone(
 
 def test_organisation_counts_of_several_themes_count_each_answer_once(seeded_engine: Engine) -> None:
     a, b = _ids(seeded_engine, RECRUITMENT, LEARNING)
-    cycle = _cycle(seeded_engine, GSCP, "2021")
+    cycle = cycle_id(seeded_engine, GSCP, "2021")
     counts = _run(seeded_engine, "organisation_counts", cycle_id=cycle, theme_id=(a, b))
     cells = _run(seeded_engine, "heat_map_cells", cycle_id=cycle, theme_id=(a, b))
     assert counts.set_index("organisation")["total"].to_dict() == cells.groupby("organisation").size().to_dict()
@@ -137,7 +127,7 @@ def test_organisation_counts_of_several_themes_count_each_answer_once(seeded_eng
 def test_actions_of_several_themes_are_the_union_and_a_chair_sees_their_subgroups_or_themes(
         seeded_engine: Engine) -> None:
     a, b = _ids(seeded_engine, RECRUITMENT, LEARNING)
-    demo = _partnership(seeded_engine, DEMO)
+    demo = partnership_id(seeded_engine, DEMO)
     with db.read_session(seeded_engine) as s:
         def listed(scope: Scope = SYSTEM, **kwargs) -> set[int]:  # type: ignore[no-untyped-def]
             return set(actions.actions(s, scope, TODAY, partnership_id=demo, only_open=False,

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
-from apptest import open_page
+from apptest import open_page, serve
 from app import filters
 from s11data import db, queries, users
 from s11data.models import STABLE_THEMES, Cycle, Partnership, Role, Theme
@@ -164,11 +164,7 @@ def test_filter_resolution_of_a_callers_themes(sqlite_seeded: Engine) -> None:
 
 @pytest.fixture
 def admin_db(sqlite_seeded: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Engine:
-    monkeypatch.setenv("S11_DATABASE_URL", sqlite_seeded.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("S11_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("S11_COOKIE_KEY", "chair-themes-only-" + "k" * 40)
-    monkeypatch.setenv("S11_BCRYPT_ROUNDS", "4")
-    db.get_engine.cache_clear()
+    serve(sqlite_seeded, monkeypatch, tmp_path)
     with db.write_session(sqlite_seeded) as s:
         users.add_user(s, Scope.system("test"), "nadmin", "admin", [NSSCP], PASSWORD)
     return sqlite_seeded

@@ -26,11 +26,7 @@ WRITE_BUTTONS = {"Log contact", "Change status", "Add update", "Save changes", "
 @pytest.fixture
 def app_db(sqlite_seeded: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Engine:
     """The seeded SQLite copy the app under test reads, with one account per role."""
-    url = sqlite_seeded.url.render_as_string(hide_password=False)
-    monkeypatch.setenv("S11_DATABASE_URL", url)
-    monkeypatch.setenv("S11_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("S11_BCRYPT_ROUNDS", "4")
-    monkeypatch.setenv("S11_COOKIE_KEY", "page-tests-only-" + "k" * 40)
+    apptest.serve(sqlite_seeded, monkeypatch, tmp_path)
     every = [GSCP, NSCP, SGCP, DEMO]
     with db.write_session(sqlite_seeded) as s:
         system = Scope.system("test")

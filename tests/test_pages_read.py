@@ -29,11 +29,7 @@ ALL = ["Gloucestershire Safeguarding Children Partnership", "North Somerset Chil
 @pytest.fixture
 def served(sqlite_seeded: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Engine]:
     """The app pointed at a seeded SQLite copy, with an executive of every partnership and a NSSCP-only one."""
-    monkeypatch.setenv("S11_DATABASE_URL", sqlite_seeded.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("S11_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("S11_COOKIE_KEY", "apptest-only-" + "k" * 40)
-    monkeypatch.setenv("S11_BCRYPT_ROUNDS", "4")
-    db.get_engine.cache_clear()
+    apptest.serve(sqlite_seeded, monkeypatch, tmp_path)
     with db.write_session(sqlite_seeded) as session:
         users.add_user(session, Scope.system("test"), "exec", "executive", ALL, PASSWORD)
         users.add_user(session, Scope.system("test"), "nsexec", "executive",
