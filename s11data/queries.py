@@ -324,26 +324,42 @@ def on_themes(column, theme_id: int | Collection[int]):  # type: ignore[no-untyp
     return column == ids[0] if len(ids) == 1 else column.in_(ids)
 
 
-def questions_on_themes(column, theme_id: int | Collection[int]):  # type: ignore[no-untyped-def]
+def questions_on_themes(column, theme_id: int | Collection[int],  # type: ignore[no-untyped-def]
+                        cycles: Collection[int] | None = None):
     """The WHERE clause keeping a question id `column` tagged with the theme (or any of several): an IN over the
-    tags, so a question tagged with two of the chosen themes is kept once, never counted twice."""
-    return column.in_(select(QuestionTheme.question_id).where(on_themes(QuestionTheme.theme_id, theme_id)))
+    tags, so a question tagged with two of the chosen themes is kept once, never counted twice. `cycles`: only
+    those cycles' questions (a short list the database can look ratings up by)."""
+    tagged = select(QuestionTheme.question_id).where(on_themes(QuestionTheme.theme_id, theme_id))
+    if cycles is not None:
+        tagged = tagged.join(Question, Question.id == QuestionTheme.question_id).where(
+            Question.cycle_id.in_(sorted(cycles)))
+    return column.in_(tagged)
 
 
 def _rating_filters(stmt: Select, scope: Scope, *, partnership_id: int | None = None, cycle_id: int | None = None,
                     theme_id: ThemeFilter = None, section: str | None = None, sector: str | None = None,
-                    organisation_id: int | None = None) -> Select:
-    """Rating joined to its return, question, cycle and organisation, limited to scope and filters."""
-    stmt = (stmt.select_from(Rating).join(AuditReturn, AuditReturn.id == Rating.return_id)
-            .join(Question, Question.id == Rating.question_id).join(Cycle, Cycle.id == AuditReturn.cycle_id)
-            .join(Organisation, Organisation.id == AuditReturn.organisation_id)
+                    organisation_id: int | None = None, lean: bool = False,
+                    cycles: Collection[int] | None = None) -> Select:
+    """Rating joined to its return, question, cycle and organisation, limited to scope and filters.
+
+    `lean`: join the question and the organisation only when a filter needs them (for counts that select
+    nothing of theirs: over a national reader's ratings this saves two look-ups per rating). `cycles`: only
+    those cycles."""
+    stmt = stmt.select_from(Rating).join(AuditReturn, AuditReturn.id == Rating.return_id)
+    if not lean or section:
+        stmt = stmt.join(Question, Question.id == Rating.question_id)
+    stmt = (stmt.join(Cycle, Cycle.id == AuditReturn.cycle_id)
             .where(AuditReturn.is_current.is_(True), in_scope(Cycle.partnership_id, scope)))
+    if not lean or sector:
+        stmt = stmt.join(Organisation, Organisation.id == AuditReturn.organisation_id)
     if partnership_id is not None:
         stmt = stmt.where(Cycle.partnership_id == partnership_id)
     if cycle_id is not None:
         stmt = stmt.where(AuditReturn.cycle_id == cycle_id)
+    if cycles is not None:
+        stmt = stmt.where(AuditReturn.cycle_id.in_(sorted(cycles)))
     if theme_id is not None:
-        stmt = stmt.where(questions_on_themes(Question.id, theme_id))
+        stmt = stmt.where(questions_on_themes(Rating.question_id, theme_id, cycles))
     if section:
         stmt = stmt.where(Question.section_code == section)
     if sector:
@@ -768,14 +784,12 @@ def _grade_rows(session: Session, scope: Scope, *, partnership_id: int | None, o
     figures) and each cycle's source."""
     theme_col = [Theme.name] if by_theme else []
     grade = _grade_column(grade_of)
-    stmt = _rating_filters(select(Cycle.id, *theme_col, grade.label("grade"), func.count(Rating.id)), scope,
+    stmt = _rating_filters(select(Cycle.id, *theme_col, grade.label("grade"), func.count()), scope,
                            partnership_id=partnership_id, theme_id=theme_id, sector=sector,
-                           organisation_id=organisation_id)
+                           organisation_id=organisation_id, lean=True, cycles=cycles)
     stmt = _graded_only(stmt, grade)
-    if cycles is not None:
-        stmt = stmt.where(Cycle.id.in_(cycles))
     if by_theme:
-        stmt = (stmt.join(QuestionTheme, QuestionTheme.question_id == Question.id)
+        stmt = (stmt.join(QuestionTheme, QuestionTheme.question_id == Rating.question_id)
                 .join(Theme, Theme.id == QuestionTheme.theme_id))
         if theme_id is not None:  # only the chosen themes' rows, not the other themes their questions carry
             stmt = stmt.where(on_themes(QuestionTheme.theme_id, theme_id))
