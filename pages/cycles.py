@@ -60,9 +60,10 @@ if how == UPLOAD:
                           key="framework_template_xlsx", icon=":material/download:")
 
 methods, scales = [m.value for m in Method], [s.value for s in Scale]
-with st.form(f"new_cycle_{f.partnership_id}"):
+form_key = f"{f.partnership_id}_{len(listed)}"  # a new form (with the next label) once a cycle is set up
+with st.form(f"new_cycle_{form_key}"):
     label = st.text_input("Label", value=cycles.next_label(latest["cycle"] if latest is not None else None),
-                          key=f"cycle_label_{f.partnership_id}", max_chars=12,
+                          key=f"cycle_label_{form_key}", max_chars=12,
                           help="The year of the audit as your reports write it: 2025-26, or 2025 for a calendar year.")
     left, right = st.columns(2)
     method = left.selectbox("Method", methods, key="cycle_method",
@@ -71,7 +72,7 @@ with st.form(f"new_cycle_{f.partnership_id}"):
                             index=scales.index(latest["scale"]) if latest is not None else 0,
                             help="RAG (Green/Amber/Red), 0-3 (3 green, 2 amber, 0-1 red), or none (no grades, "
                                  "e.g. a peer review)")
-    title = st.text_input("Title", key="cycle_title", placeholder="e.g. Section 11 audit 2025-26")
+    title = st.text_input("Title", key=f"cycle_title_{form_key}", placeholder="e.g. Section 11 audit 2025-26")
     due_col, start_col, end_col = st.columns(3)
     due = due_col.date_input("Returns due", value=None, key="cycle_due", format="DD/MM/YYYY")
     start = start_col.date_input("Period starts (optional)", value=None, key="cycle_start", format="DD/MM/YYYY")

@@ -38,11 +38,11 @@ def test_business_manager_sets_up_a_cycle_and_invites(app_db: Engine) -> None:
     assert at.title[0].value == "Cycles & invitations"
     assert list(cycles_table(at)["cycle"]) == ["2023-24", "2021-22"]
     pid = nscp_cycle(app_db, "2023-24").partnership_id  # type: ignore[union-attr]
-    label = at.text_input(key=f"cycle_label_{pid}")
+    label = at.text_input(key=f"cycle_label_{pid}_2")  # NSSCP has two cycles
     assert label.value == "2024-25"  # the next label after the latest, ready to change
     label.input("2025-26")
     at.selectbox(key="cycle_method").select("self-assessment")
-    at.text_input(key="cycle_title").input("Section 11 audit 2025-26")
+    at.text_input(key=f"cycle_title_{pid}_2").input("Section 11 audit 2025-26")
     assert at.selectbox(key="cycle_source").value == nscp_cycle(app_db, "2023-24").id  # type: ignore[union-attr]
     button(at, "Set up cycle").click()
     at.run()
@@ -52,6 +52,7 @@ def test_business_manager_sets_up_a_cycle_and_invites(app_db: Engine) -> None:
     assert at.selectbox(key="filter_cycle").value == "2025-26"  # the shared cycle filter now shows the new cycle
     assert at.query_params["cycle"] in ("2025-26", ["2025-26"])
     assert list(cycles_table(at)["cycle"])[0] == "2025-26"
+    assert at.text_input(key=f"cycle_label_{pid}_3").value == "2026-27"  # the form is ready for the next one
     assert any(h.value == "Invitation list · 2025-26" for h in at.subheader)
 
     new = nscp_cycle(app_db, "2025-26")
@@ -91,7 +92,7 @@ def test_business_manager_sets_up_a_cycle_and_invites(app_db: Engine) -> None:
 def test_a_taken_label_and_a_bad_framework_file_are_shown_as_errors(app_db: Engine) -> None:
     at = open_page("manager", "cycles", partnership="NSSCP")
     pid = nscp_cycle(app_db, "2023-24").partnership_id  # type: ignore[union-attr]
-    at.text_input(key=f"cycle_label_{pid}").input("2023/24")
+    at.text_input(key=f"cycle_label_{pid}_2").input("2023/24")
     button(at, "Set up cycle").click()
     at.run()
     assert not at.exception
