@@ -166,8 +166,11 @@ def _write_url(store: Mapping[str, str]) -> None:
 
 # --- choices and resolution -----------------------------------------------------------------------
 
-@st.cache_data(ttl=CHOICES_TTL, show_spinner=False)
+@st.cache_resource(ttl=CHOICES_TTL, max_entries=1000, show_spinner=False)
 def _choices(cache_key: str, url: str, _scope: Scope) -> queries.Choices:
+    """Kept as one shared object per scope, not copied per call as st.cache_data would: Choices is immutable
+    (frozen dataclasses, tuples, frozensets), and a national reader's 6,000 organisations cost ~12 ms to unpickle
+    on every call."""
     with db.read_session(db.get_engine(url)) as session:
         return queries.filter_choices(session, _scope)
 
@@ -202,7 +205,7 @@ def current(scope: Scope, *, across_partnerships: bool = False) -> Filters:
 def _resolve(c: queries.Choices, raw: Mapping[str, str], across: bool,
              sections_of: Callable[[int], Iterable[tuple[str, str]]] = lambda _cid: (),
              mine: Collection[int] = ()) -> Filters:
-    org = _find_org(c, raw.get("org"))
+    org = c.organisation_named(raw.get("org"))
     partnership = _find_partnership(c, raw.get("partnership"))
     if org and raw.get("_org_only") and (partnership is None or partnership.id not in org.partnership_ids):
         partnership = next((p for p in c.partnerships if p.id in org.partnership_ids), partnership)
@@ -264,22 +267,6 @@ def _find_cycle(cycles: list[queries.CycleChoice], text: str | None) -> queries.
         return None
     wanted = normalise(text.replace("/", "-"))
     return next((y for y in cycles if normalise(y.label) == wanted), None)
-
-
-def _find_org(c: queries.Choices, text: str | None) -> queries.OrganisationChoice | None:
-    """By exact name or alias, else the one organisation whose name contains the text ('Sirona')."""
-    if not text:
-        return None
-    wanted = normalise(text)
-    by_id = {o.id: o for o in c.organisations}
-    for org in c.organisations:
-        if normalise(org.name) == wanted:
-            return org
-    for alias, oid in c.organisation_aliases:
-        if normalise(alias) == wanted and oid in by_id:
-            return by_id[oid]
-    partial = [o for o in c.organisations if wanted and wanted in normalise(o.name)]
-    return partial[0] if len(partial) == 1 else None
 
 
 # --- widgets ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from .engagement import ENGAGED, OWN_STATES, TO_CHASE
 from .errors import UserError
+from .lookup import normalise
 from .models import (
     ActionStatus,
     AuditReturn,
@@ -87,6 +89,26 @@ class Choices:
     themes: tuple[tuple[int, str], ...] = ()
     organisations: tuple[OrganisationChoice, ...] = ()
     organisation_aliases: tuple[tuple[str, int], ...] = field(default=())
+
+    @cached_property
+    def _organisation_names(self) -> dict[str, OrganisationChoice]:
+        """Normalised name and alias → organisation, built once per Choices (a national reader has 6,000)."""
+        by_id = {o.id: o for o in self.organisations}
+        names = {normalise(alias): by_id[oid] for alias, oid in self.organisation_aliases if oid in by_id}
+        names.update((normalise(o.name), o) for o in self.organisations)  # a name wins over another's alias
+        return names
+
+    def organisation_named(self, text: str | None) -> OrganisationChoice | None:
+        """By exact name or alias (case, spacing, '&'/'and' folded), else the one organisation whose name
+        contains the text ('Sirona')."""
+        wanted = normalise(text or "")
+        if not wanted:
+            return None
+        names = self._organisation_names
+        if wanted in names:
+            return names[wanted]
+        partial = {o.id: o for name, o in names.items() if wanted in name and name == normalise(o.name)}
+        return next(iter(partial.values())) if len(partial) == 1 else None
 
 
 def filter_choices(session: Session, scope: Scope) -> Choices:
