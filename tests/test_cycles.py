@@ -4,6 +4,10 @@ never doubled, removal refused once a return exists, and an audit line for every
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -373,3 +377,37 @@ def test_a_new_organisation_is_refused_when_it_is_a_near_miss(seeded_engine: Eng
         assert "Weston Youth Hub" in set(found["organisation"])
         with pytest.raises(ScopeError):
             cycles.find_organisations(s, manager(pid, Role.EXECUTIVE), "weston")
+
+
+# --- the command line (not a DESIGN contract: the operator's way to do what the page does) ---------------------
+
+def test_s11_cycle_add_and_invite(sqlite_seeded: Engine, tmp_path: Path) -> None:
+    env = {**os.environ, "S11_DATABASE_URL": sqlite_seeded.url.render_as_string(hide_password=False)}
+
+    def s11(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "s11data", "cycle", *args], capture_output=True, text=True,
+                              env=env, timeout=120)
+
+    added = s11("add", "2025/26", "--partnership", "NSSCP", "--method", "self-assessment", "--scale", "RAG",
+                "--copy-from", "2023-24", "--due", "2025-11-28")
+    assert added.returncode == 0 and "set up NSSCP 2025-26 with 19 questions" in added.stderr, added.stderr
+    again = s11("add", "2025-26", "--partnership", "NSSCP", "--method", "panel", "--scale", "RAG",
+                "--copy-from", "2023-24")
+    assert again.returncode == 2 and "already has a cycle 2025-26" in again.stderr
+    bad = tmp_path / "framework.csv"
+    bad.write_bytes(framework_csv(GOOD[0], "A,Leadership,A2,Lead?,neglet"))
+    refused_file = s11("add", "2026-27", "--partnership", "NSSCP", "--method", "panel", "--scale", "RAG",
+                       "--framework", str(bad))
+    assert refused_file.returncode == 2 and "row 3, column themes" in refused_file.stderr
+    invited = s11("invite", "--partnership", "NSSCP", "--cycle", "2025-26", "UHBW", "Sirona",
+                  "--on", "2025-09-01")
+    assert invited.returncode == 0 and "Invited 2 organisations to NSSCP 2025-26." in invited.stderr
+    same = s11("invite", "--partnership", "NSSCP", "--cycle", "2025-26", "--same-as", "2023-24")
+    assert same.returncode == 0 and "Invited 13 organisations" in same.stderr
+    unknown = s11("invite", "--partnership", "NSSCP", "--cycle", "2025-26", "Sirona Health Care")
+    assert unknown.returncode == 2 and "did you mean" in unknown.stderr
+    with db.read_session(sqlite_seeded) as s:
+        new = ids(sqlite_seeded, NSCP, "2025-26")[1]
+        assert s.scalar(select(func.count()).select_from(Invitation).where(Invitation.cycle_id == new)) == 15
+    assert audit_lines(sqlite_seeded, "cycle") == [
+        "set up cycle NSSCP 2025-26 (self-assessment, RAG): 19 questions copied from NSSCP 2023-24"]

@@ -10,6 +10,7 @@ COMMAND_MODULES = [
     "s11data.cli.export",
     "s11data.cli.import_",
     "s11data.cli.users",
+    "s11data.cli.cycle",
     "s11data.cli.synth",
     "s11data.cli.bench",
 ]
