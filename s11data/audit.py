@@ -23,7 +23,7 @@ from .models import AuditEvent, Partnership, User, UserPartnership
 from .scope import Scope, ScopeError, in_scope
 
 ACTIONS = (
-    "sign-in", "sign-in failed", "sign-in refused", "sign-out", "account locked",
+    "sign-in", "sign-in failed", "sign-in refused", "sign-out", "account locked", "account unlocked",
     "sessions ended", "user.add", "user.disable", "user.enable", "user.reset-password", "user.unlock",
     "user.partnerships", "user.themes", "user.demo-accounts",
     "import", "cycle", "invitation", "recommendation", "progress", "export",

@@ -6,7 +6,9 @@ manages users. Each user belongs to one or more partnerships and sees nothing el
 
 - Usernames are kept in lower case (sign-in is case-insensitive). Passwords are never stored, logged or echoed.
 - After `lock_after()` (default 5, `S11_LOCK_AFTER`) wrong passwords in a row the account is locked, in the
-  database, so it survives a restart; only an admin unlocks it (reset-password or unlock).
+  database, so it survives a restart, for `lock_minutes()` (default 15, `S11_LOCK_MINUTES`; 0 = until an admin
+  unlocks it with reset-password or unlock). A lock that ends by itself keeps guessing slow without letting
+  anyone who knows a username lock its owner out for good.
 - Demo accounts (one per role) exist only on the embedded default database while no real user exists.
 - Ending sessions: a disabled or locked account is refused on every script run. A password reset changes the
   hash, which open sessions notice (`password_mark`), and writes a "sessions ended" audit line that refuses the
@@ -48,8 +50,22 @@ def lock_after() -> int:
         return 5
 
 
+def lock_minutes() -> int:
+    """How long a lock lasts (`S11_LOCK_MINUTES`, default 15; 0 = until an admin unlocks the account)."""
+    try:
+        return max(0, int(os.environ.get("S11_LOCK_MINUTES", "15")))
+    except ValueError:
+        return 15
+
+
+def lock_expired(locked_at: dt.datetime, now: dt.datetime | None = None) -> bool:
+    minutes = lock_minutes()
+    return bool(minutes) and (now or _now()) >= locked_at + dt.timedelta(minutes=minutes)
+
+
 def locked_message() -> str:
-    return (f"This account is locked after {lock_after()} failed sign-ins. Ask an admin to unlock it "
+    wait = f"Try again in {lock_minutes()} minutes, or ask" if lock_minutes() else "Ask"
+    return (f"This account is locked after {lock_after()} failed sign-ins. {wait} an admin to unlock it "
             "(Users page, or `s11 users reset-password USERNAME`).")
 
 
@@ -329,8 +345,10 @@ def sign_in(engine: Engine, username: str, password: str, demo_allowed: bool) ->
         password_matches(password, _dummy_hash())
         why = "account disabled" if user.disabled else "demo account outside demo mode"
         return _refused(engine, name, why, INCORRECT)
-    if user.locked_at is not None:
+    if user.locked_at is not None and not lock_expired(user.locked_at):
         return _refused(engine, name, "account locked", locked_message())
+    if user.locked_at is not None:
+        _end_lock(engine, name)
     if password_matches(password, user.password_hash):
         return _succeeded(engine, name)
     return _failed(engine, name)
@@ -340,6 +358,15 @@ def _refused(engine: Engine, name: str, why: str, message: str) -> SignIn:
     with db.write_session(engine) as session:
         audit.record(session, name, "sign-in refused", why)
     return SignIn(False, message, name)
+
+
+def _end_lock(engine: Engine, name: str) -> None:
+    """A lock whose time is up ends at the next attempt, which then counts from zero."""
+    with db.write_session(engine) as session:
+        user = session.scalar(select(User).where(User.username == name))
+        if user is not None and user.locked_at is not None and lock_expired(user.locked_at):
+            user.locked_at, user.failed_attempts = None, 0
+            audit.record(session, name, "account unlocked", f"the lock ended after {lock_minutes()} minutes")
 
 
 def _succeeded(engine: Engine, name: str) -> SignIn:

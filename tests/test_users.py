@@ -1,6 +1,7 @@
 """Users, roles, sign-in counting and lockout, the audit log, the cookie key and `s11 users` — on real databases."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import stat
 import subprocess
@@ -128,6 +129,38 @@ def test_five_wrong_passwords_lock_the_account_in_the_database(seeded_engine: En
         users.unlock(session, OPERATOR, "dave")
     assert users.sign_in(restarted, "dave", PASSWORD, demo_allowed=False).ok
     assert _user(restarted, "dave").failed_attempts == 0
+
+
+def _locked_minutes_ago(engine: Engine, username: str, minutes: int) -> None:
+    """Lock the account with 5 wrong passwords, then move the lock `minutes` into the past (time passing)."""
+    for _ in range(5):
+        users.sign_in(engine, username, "wrong-password-1", demo_allowed=False)
+    with db.write_session(engine) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        assert user is not None and user.locked_at is not None
+        user.locked_at -= dt.timedelta(minutes=minutes)
+
+
+def test_a_lock_ends_by_itself_after_its_minutes_and_the_count_starts_again(seeded_engine: Engine) -> None:
+    _add(seeded_engine, "faye", "executive", [NSSCP])
+    _locked_minutes_ago(seeded_engine, "faye", 14)  # the default lasts 15 minutes
+    still = users.sign_in(seeded_engine, "faye", PASSWORD, demo_allowed=False)
+    assert not still.ok and "Try again in 15 minutes" in still.message
+    with db.write_session(seeded_engine) as session:
+        session.scalar(select(User).where(User.username == "faye")).locked_at -= dt.timedelta(minutes=2)
+    assert not users.sign_in(seeded_engine, "faye", "wrong-password-1", demo_allowed=False).ok
+    assert _user(seeded_engine, "faye").locked_at is None and _user(seeded_engine, "faye").failed_attempts == 1
+    assert users.sign_in(seeded_engine, "faye", PASSWORD, demo_allowed=False).ok
+    actions = [(a, d) for u, a, d in _audit(seeded_engine) if u == "faye"]
+    assert ("account unlocked", "the lock ended after 15 minutes") in actions
+
+
+def test_with_lock_minutes_0_only_an_admin_unlocks(seeded_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("S11_LOCK_MINUTES", "0")
+    _add(seeded_engine, "gus", "executive", [NSSCP])
+    _locked_minutes_ago(seeded_engine, "gus", 60 * 24 * 30)
+    refused = users.sign_in(seeded_engine, "gus", PASSWORD, demo_allowed=False)
+    assert not refused.ok and refused.message.startswith("This account is locked after 5 failed sign-ins. Ask an")
 
 
 def test_a_right_password_resets_the_count(seeded_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
