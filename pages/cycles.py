@@ -166,27 +166,29 @@ if not others.empty:
         writes.run(lambda s: cycles.copy_invitations(s, scope, copy_from, f.cycle_id, on=on),
                    lambda result: result.message, page=PAGE)
 
-with st.expander("Add a new organisation", icon=":material/domain_add:"):
-    with st.form("new_organisation", clear_on_submit=True):
-        org_name = st.text_input("Name", key="org_name", max_chars=cycles.NAME_MAX)
-        sector_col, aliases_col = st.columns([1, 2])
-        sector = sector_col.selectbox("Sector", [s.value for s in Sector], key="org_sector")
-        aliases = aliases_col.text_input("Other names it goes by (optional, separated by ';')", key="org_aliases",
-                                         placeholder="e.g. an abbreviation")
-        different = st.checkbox("I have checked: it is not one of the similar names already known",
-                                key="org_different",
-                                help="Tick only after a near-miss warning, when it really is another organisation.")
-        and_invite = st.checkbox(f"Invite it to {f.cycle} (invited on the date above)", value=True,
-                                 key="org_invite")
-        if st.form_submit_button("Add organisation", icon=":material/add_business:"):
-            def _add(session):  # type: ignore[no-untyped-def]
-                org = cycles.add_organisation(session, scope, org_name, sector, aliases.split(";"),
-                                              partnership_id=f.partnership_id, different=different)
-                if and_invite:
-                    cycles.invite(session, scope, f.cycle_id, [org.id], on=on)
-                return org
-            writes.run(_add, lambda org: f"Added {org.name}" + (f" and invited it to {f.cycle}." if and_invite
-                                                                 else "."), page=PAGE)
+added = st.session_state.setdefault("cycles_organisations_added", 0)  # a fresh form after each one added; a
+new_org = st.expander("Add a new organisation", icon=":material/domain_add:")  # refused one keeps what was typed
+with new_org, st.form(f"new_organisation_{added}"):
+    org_name = st.text_input("Name", key=f"org_name_{added}", max_chars=cycles.NAME_MAX)
+    sector_col, aliases_col = st.columns([1, 2])
+    sector = sector_col.selectbox("Sector", [s.value for s in Sector], key=f"org_sector_{added}")
+    aliases = aliases_col.text_input("Other names it goes by (optional, separated by ';')", key=f"org_aliases_{added}",
+                                     placeholder="e.g. an abbreviation")
+    different = st.checkbox("I have checked: it is not one of the similar names already known",
+                            key=f"org_different_{added}",
+                            help="Tick only after a near-miss warning, when it really is another organisation.")
+    and_invite = st.checkbox(f"Invite it to {f.cycle} (invited on the date above)", value=True,
+                             key=f"org_invite_{added}")
+    if st.form_submit_button("Add organisation", icon=":material/add_business:"):
+        def _add(session):  # type: ignore[no-untyped-def]
+            org = cycles.add_organisation(session, scope, org_name, sector, aliases.split(";"),
+                                          partnership_id=f.partnership_id, different=different)
+            if and_invite:
+                cycles.invite(session, scope, f.cycle_id, [org.id], on=on)
+            st.session_state["cycles_organisations_added"] = added + 1
+            return org
+        writes.run(_add, lambda org: f"Added {org.name}" + (f" and invited it to {f.cycle}." if and_invite
+                                                             else "."), page=PAGE)
 
 removable = invited[invited["return"] == "no"] if not invited.empty else invited
 if not invited.empty:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import audit
@@ -110,6 +111,14 @@ def _cycle(session: Session, cycle_id: int) -> Cycle:
     if cycle is None:
         raise UserError("That cycle no longer exists; reload the page and pick it again.")
     return cycle
+
+
+def _flush(session: Session, clash: str) -> None:
+    """Flush, turning a uniqueness clash with a concurrent write (another tab, another manager) into `clash`."""
+    try:
+        session.flush()
+    except IntegrityError:
+        raise UserError(clash) from None
 
 
 def _name(cycle: Cycle) -> str:
@@ -346,7 +355,7 @@ def add_cycle(session: Session, scope: Scope, partnership_id: int, label: str, m
                   title=_text(title, "title"), returns_due=returns_due, period_start=period_start,
                   period_end=period_end, source=f"set up by {scope.username}")
     session.add(cycle)
-    session.flush()
+    _flush(session, f"A cycle {label} was set up for this partnership a moment ago; reload the page.")
     if framework_from_cycle_id is not None:
         origin = _copy_framework(session, scope, framework_from_cycle_id, cycle)
     else:
@@ -425,7 +434,7 @@ def add_organisation(session: Session, scope: Scope, name: str, sector: Sector |
     org = Organisation(name=name, sector=sector, source=f"added by {scope.username}",
                        aliases=[OrganisationAlias(alias=a) for a in others])
     session.add(org)
-    session.flush()
+    _flush(session, f"'{name}' (or one of its other names) was added a moment ago; reload the page and invite it.")
     named = f" (also: {', '.join(others)})" if others else ""
     audit.record(session, scope, "organisation", f"added organisation {name}{named}, {sector.value}",
                  partnership_id=partnership_id)
@@ -497,7 +506,7 @@ def invite(session: Session, scope: Scope, cycle_id: int, organisation_ids: Iter
                                                  detail=f"invited to the {cycle.label} audit",
                                                  recorded_by=scope.username, source=f"logged by {scope.username}")]))
         result.added.append(org.name)
-    session.flush()
+    _flush(session, "Some of these organisations were invited a moment ago; reload the page to see the list.")
     if result.added:
         audit.record(session, scope, "invitation", f"invited to {_name(cycle)} on {on.isoformat()}: "
                      f"{', '.join(result.added)}", partnership_id=cycle.partnership_id)

@@ -10,9 +10,9 @@ from test_browser_engagement_actions import assert_clean, open_signed_in, shot
 pytestmark = pytest.mark.browser
 
 NSCP = "North Somerset Children's Partnership"
-BAD_FRAMEWORK = ("section,section_title,code,question,themes\r\n"
-                 "A,Leadership,A1,Is there a named lead?,safeguarding structure & leadership\r\n"
-                 "A,Leadership,A1,Do staff know the escalation policy?,neglet\r\n").encode()
+BAD_FRAMEWORK = (b"section,section_title,code,question,themes\r\n"
+                 b"A,Leadership,A1,Is there a named lead?,safeguarding structure & leadership\r\n"
+                 b"A,Leadership,A1,Do staff know the escalation policy?,neglet\r\n")
 
 
 def test_business_manager_sets_up_a_cycle(app_server, app_database, chromium, tmp_path) -> None:  # noqa: F811

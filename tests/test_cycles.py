@@ -176,6 +176,37 @@ def test_an_admin_may_copy_a_framework_from_another_of_their_partnerships(seeded
     assert {"NSSCP", "GSCP"} <= set(sources["partnership"])
 
 
+def test_two_managers_setting_up_the_same_cycle_at_once(seeded_engine: Engine) -> None:
+    """The second waits for the first and is refused with a message, not a database error."""
+    import threading
+
+    pid, source = ids(seeded_engine)
+    outcome: list[BaseException | None] = []
+    first_added = threading.Event()
+
+    def second() -> None:
+        first_added.wait()
+        try:
+            with db.write_session(seeded_engine) as s:
+                cycles.add_cycle(s, manager(pid), pid, "2025-26", "panel", "RAG", "", DUE,
+                                 framework_from_cycle_id=source)
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - the test looks at what was raised
+            outcome.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with db.write_session(seeded_engine) as s:
+        cycles.add_cycle(s, manager(pid), pid, "2025-26", "self-assessment", "RAG", "", DUE,
+                         framework_from_cycle_id=source)
+        first_added.set()
+        thread.join(timeout=1)  # the second is waiting on the first's transaction
+    thread.join(timeout=60)
+    assert len(outcome) == 1 and isinstance(outcome[0], UserError), outcome
+    assert "2025-26" in str(outcome[0])
+    assert len(audit_lines(seeded_engine, "cycle")) == 1
+
+
 # --- framework files -----------------------------------------------------------------------------------------
 
 def framework_csv(*rows: str, header: str = HEADER, encoding: str = "utf-8") -> bytes:
@@ -386,7 +417,7 @@ def test_s11_cycle_add_and_invite(sqlite_seeded: Engine, tmp_path: Path) -> None
 
     def s11(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "s11data", "cycle", *args], capture_output=True, text=True,
-                              env=env, timeout=120)
+                              env=env, timeout=120, check=False)
 
     added = s11("add", "2025/26", "--partnership", "NSSCP", "--method", "self-assessment", "--scale", "RAG",
                 "--copy-from", "2023-24", "--due", "2025-11-28")
