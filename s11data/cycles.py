@@ -171,6 +171,9 @@ def _where(problem: Problem) -> str:
 
 
 _THEME_BY_KEY = {normalise(name): name for name in STABLE_THEMES}
+_SECTION = re.compile(r"^(?:section\s+|standard\s+)?([A-Z]{1,2}\d{0,2}|\d{1,2})\s*[.:)–—-]\s*([A-Z].*)$",
+                      re.IGNORECASE)
+"""A section cell holding its code and title ('A. Leadership', 'Section B: Voice of the child', '3 - Training')."""
 
 
 def theme_name(text: str) -> str | None:
@@ -211,8 +214,12 @@ def _framework_columns(table: Table) -> tuple[dict[str, int], list[Problem]]:
     """Where each framework column is; a missing required column is a problem on the header row."""
     columns: dict[str, int] = {}
     problems: list[Problem] = []
+    keys = [header_key(h) for h in table.header]
+    wordings = [k for k in keys if _FRAMEWORK_ROLE.get(k) == "question" and k != "question"]
     for index, header in enumerate(table.header):
-        role = _FRAMEWORK_ROLE.get(header_key(header))
+        role = _FRAMEWORK_ROLE.get(keys[index])
+        if keys[index] == "question" and wordings and "code" not in map(_FRAMEWORK_ROLE.get, keys):
+            role = "code"  # 'question' beside a 'text' column is the question's code (as in a return file)
         if role is None or role in columns:
             if header.strip():
                 why = "is not a framework column" if role is None else f"repeats the {role} column"
@@ -243,7 +250,10 @@ def _framework_rows(table: Table, columns: dict[str, int], problems: list[Proble
             elif len(value[role]) > limit:
                 problems.append(Problem(row, heads[role], f"The {role} is {len(value[role])} characters long",
                                         f"Keep it under {limit}"))
-        if len(section) > CODE_MAX and not title:
+        split = _SECTION.match(section) if not title else None
+        if split:
+            section, title = split.group(1), split.group(2)  # 'A. Leadership' / 'Section B: Voice of the child'
+        elif len(section) > CODE_MAX and not title:
             section, title = "", section  # a section written out in full: kept as its title
         elif len(section) > CODE_MAX:
             problems.append(Problem(row, heads["section"], f"The section code is {len(section)} characters long",
@@ -269,13 +279,25 @@ def _row_themes(cell: str, row: int, column: str, problems: list[Problem]) -> tu
     for name in names:
         theme = theme_name(name)
         if theme is None:
-            close = suggest(name, list(STABLE_THEMES), n=1)
-            fix = (f"Did you mean '{close[0]}'?" if close else
+            parts = [theme_name(part) or "" for part in name.split(",")]
+            close = _closest_theme(name)
+            fix = (f"Separate themes with ';': '{'; '.join(parts)}'" if len(parts) > 1 and all(parts) else
+                   f"Did you mean '{close}'?" if close else
                    f"Use the stable list: {'; '.join(STABLE_THEMES)}")
             problems.append(Problem(row, column, f"'{name}' is not a theme of the stable list", fix))
         elif theme not in found:
             found.append(theme)
     return tuple(found)
+
+
+def _closest_theme(name: str) -> str | None:
+    """The stable theme a near miss most likely means: one whose name holds it ('Covid'), else the closest."""
+    wanted = normalise(name)
+    holding = [t for t in STABLE_THEMES if len(wanted) >= 4 and wanted in normalise(t)]
+    if len(holding) == 1:
+        return holding[0]
+    close = suggest(name, list(STABLE_THEMES), n=1)
+    return close[0] if close else None
 
 
 def framework_template(fmt: str = "csv") -> bytes:

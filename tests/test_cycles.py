@@ -271,6 +271,21 @@ def test_framework_file_problems_are_named_by_row_and_column(seeded_engine: Engi
     assert "row 5, column code: The code 'A1' is also on row 2" in text
 
 
+def test_framework_files_as_people_write_them() -> None:
+    """A 'question' column of codes beside a wording column, sections with their titles in one cell, near-miss
+    themes that name part of a stable one, and themes separated by commas."""
+    framework = cycles.read_framework(framework_csv(
+        "A. Safeguarding structure,A1,Is there a named lead?,Safeguarding Structure and Leadership",
+        "Section B: Voice of the child,B1,How do you hear children?,Listening to children & lived experience",
+        header="Section,Question,Question text,Theme(s)"), "framework.csv")
+    assert [(q.section_code, q.section_title, q.code, q.text) for q in framework.questions] == [
+        ("A", "Safeguarding structure", "A1", "Is there a named lead?"),
+        ("B", "Voice of the child", "B1", "How do you hear children?")]
+    problems = refused(framework_csv("A,Lead,A1,Is there a lead?,Covid", "A,Lead,A2,Fathers?,\"neglect, fathers\""))
+    assert [(p[0], p[3]) for p in problems] == [(2, "Did you mean 'impact of Covid-19'?"),
+                                                (3, "Separate themes with ';': 'neglect; fathers'")]
+
+
 def test_a_windows_1252_framework_is_read_with_its_accents() -> None:
     data = framework_csv("A,Leadership,A1,Is the lead’s role in the café’s policy?,neglect",
                          "A,Leadership,A2,Naïve question,fathérs", encoding="cp1252")
