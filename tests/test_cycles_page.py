@@ -157,3 +157,20 @@ def test_shared_screen_mode_and_a_partnership_without_cycles(app_db: Engine) -> 
     assert [i.value for i in at.info] == ["No cycle yet: set up the first one below."]
     assert any("upload a framework file instead" in c.value for c in at.caption)
     assert not any(h.value.startswith("Invitation list") for h in at.subheader)
+
+
+def test_every_page_runs_on_a_new_cycle_with_no_returns_yet(app_db: Engine) -> None:  # noqa: F811
+    at = open_page("manager", "cycles", partnership="NSSCP")
+    pid = nscp_cycle(app_db, "2023-24").partnership_id  # type: ignore[union-attr]
+    at.text_input(key=f"cycle_label_{pid}_2").input("2025-26")
+    button(at, "Set up cycle").click()
+    at.run()
+    assert any(s.value.startswith("Cycle 2025-26 set up") for s in at.success)
+    checked = 0
+    for page in sorted(navigation(at) - {"cycles"}):
+        at.switch_page(f"../pages/{page.replace('-', '_') or 'overview'}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        shown = [box.value for box in at.selectbox if box.key == "filter_cycle"]
+        assert shown in ([], ["2025-26"]), page  # pages with a cycle filter keep the new cycle chosen
+        checked += 1
+    assert checked == 7  # overview, heat map, trends, agency, engagement, actions, upload
