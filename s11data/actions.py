@@ -24,7 +24,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from . import audit, queries
-from .errors import UserError, one_of
+from .errors import TEXT_MAX, UserError, checked_text, one_of  # noqa: F401 - TEXT_MAX: the form limit pages read
 from .exports import plain
 from .lookup import normalise, organisation_index, suggest
 from .models import (
@@ -43,7 +43,6 @@ from .scope import Scope, in_scope
 OPEN = (ActionStatus.NOT_STARTED, ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 DUE_SOON_DAYS = 30
 OVERDUE, DUE_SOON = "overdue", "due soon"
-TEXT_MAX = 4000
 
 ROW_COLUMNS = ["recommendation_id", "partnership", "cycle", "kind", "made_by", "number", "text", "target", "theme",
                "question", "owner", "response", "due", "status", "flag", "days_to_due", "last_update_on",
@@ -256,12 +255,7 @@ def _label(rec: Recommendation) -> str:
 
 
 def _text(value: str | None, what: str, required: bool = True) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise UserError(f"Write the {what}.")
-    if len(value) > TEXT_MAX:
-        raise UserError(f"The {what} is {len(value)} characters; keep it under {TEXT_MAX}.")
-    return value
+    return checked_text(value, what, required=required)
 
 
 def add_progress(session: Session, scope: Scope, recommendation_id: int, status: ActionStatus | str, text: str,

@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import audit
-from .errors import UserError, one_of
+from .errors import TEXT_MAX, UserError, checked_text, one_of
 from .exports import plain
 from .lookup import normalise, organisation_index, search_organisations, suggest
 from .models import (
@@ -51,7 +51,6 @@ from .spreadsheet import neutralise, to_csv_bytes
 
 LABEL_FORMAT = re.compile(r"^(\d{4})(?:\s*[-/–]\s*(\d{2}|\d{4}))?$")
 """A cycle label as the reports write it: '2021' or '2023-24' (also typed '2023/24' or '2023-2024')."""
-TEXT_MAX = 4000
 NAME_MAX = 200
 CODE_MAX = 40
 
@@ -98,12 +97,7 @@ def next_label(label: str | None) -> str:
 
 
 def _text(value: str | None, what: str, limit: int = TEXT_MAX, required: bool = False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise UserError(f"Write the {what}.")
-    if len(value) > limit:
-        raise UserError(f"The {what} is {len(value)} characters; keep it under {limit}.")
-    return value
+    return checked_text(value, what, required=required, limit=limit)
 
 
 def _cycle(session: Session, cycle_id: int) -> Cycle:

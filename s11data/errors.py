@@ -18,3 +18,17 @@ def one_of(kind: type[E], value: object, what: str) -> E:
     except ValueError:
         allowed = ", ".join(str(member.value) for member in kind)
         raise UserError(f"'{value}' is not {what}; use one of: {allowed}.") from None
+
+
+TEXT_MAX = 4000
+"""The longest free text a form or file may give (a recommendation, a progress update, a question)."""
+
+
+def checked_text(value: str | None, what: str, *, required: bool = False, limit: int = TEXT_MAX) -> str:
+    """`value` stripped, or a UserError when it is required and blank or longer than `limit`."""
+    value = (value or "").strip()
+    if required and not value:
+        raise UserError(f"Write the {what}.")
+    if len(value) > limit:
+        raise UserError(f"The {what} is {len(value)} characters; keep it under {limit}.")
+    return value
