@@ -267,7 +267,8 @@ def add_progress(session: Session, scope: Scope, recommendation_id: int, status:
     recorded_on = recorded_on or today
     if recorded_on > today:
         raise UserError(f"The update date {recorded_on.isoformat()} is in the future; record progress once made.")
-    update = ProgressUpdate(recommendation_id=rec.id, recorded_on=recorded_on, status=one_of(ActionStatus, status, "a status"),
+    update = ProgressUpdate(recommendation_id=rec.id, recorded_on=recorded_on,
+                            status=one_of(ActionStatus, status, "a status"),
                             text=_text(text, "progress update"), recorded_by=scope.username,
                             source=f"added by {scope.username}")
     session.add(update)

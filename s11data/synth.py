@@ -3,8 +3,8 @@
 Nothing here is real: every partnership is "Synthetic Partnership NNN" in region "Synthetic", flagged
 `illustrative`, and every organisation's name ends in "(synthetic)". Rows are generated in Python from
 `random.Random` streams derived from the seed and written in bulk (`db.insert_rows`: COPY on PostgreSQL,
-executemany in chunks on SQLite) with ids assigned here, one partnership at a time, all in one transaction: an interrupted run changes
-nothing. A database holds at most one synthetic set; running the same scale and seed again changes nothing,
+executemany in chunks on SQLite) with ids assigned here, one partnership at a time, all in one transaction: an
+interrupted run changes nothing. A database holds at most one synthetic set; running the same scale and seed again changes nothing,
 another one is refused unless `replace=True` removes the earlier set first.
 """
 from __future__ import annotations
