@@ -25,6 +25,7 @@ st.subheader("1. Choose the cycle")
 f = filters.sidebar(scope, show=("partnership", "cycle"), container=st.container())
 if not f.cycle:
     st.warning("This partnership has no cycle yet: set one up first.")
+    filters.page_link("cycles", "Set up a cycle and its invitation list →", icon=":material/event_note:")
     st.stop()
 from_file = st.toggle("Take the partnership and cycle from each row of the file (e.g. an export of several "
                       "cycles)", key="upload_from_file")
