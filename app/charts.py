@@ -116,14 +116,20 @@ def _configure(chart: alt.TopLevelMixin, large: bool) -> alt.TopLevelMixin:
 
 # --- heat map ----------------------------------------------------------------------------------------
 
+FOOTER_FILL = "#EDEDED"
+"""The summary row under a heat map: a light neutral grey, apart from every grade's fill, its figures in TEXT."""
+
+
 def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequence[str], y_order: Sequence[str],
              x_title: str = "", y_title: str = "", difference: bool = False, large: bool = False,
-             select: bool = True, x_labels: dict[str, str] | None = None) -> alt.TopLevelMixin:
+             select: bool = True, x_labels: dict[str, str] | None = None,
+             footer: Sequence[tuple[str, str]] = (), footer_label: str = "") -> alt.TopLevelMixin:
     """Rows `y` × columns `x`, each cell filled by its grade and carrying its letter (text, not colour alone).
 
     `cells` needs the columns x, y, grade (a grade word, or with `difference=True` one of DIFFERENCE_FILL's keys)
     and `letter` (what to write in the cell). With `select`, clicking a cell selects its (x, y) as the
-    selection parameter 'cell' (st.altair_chart(on_select='rerun') returns it).
+    selection parameter 'cell' (st.altair_chart(on_select='rerun') returns it). `footer`: (column, text) pairs
+    written in a last, grey row named `footer_label` (e.g. each question's % green), not selectable.
     """
     s = _sizes(large)
     palette = DIFFERENCE_FILL if difference else FILL
@@ -136,11 +142,11 @@ def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequen
     colour = alt.Color("_key:N", title=None,
                        scale=alt.Scale(domain=[labels[g] for g in present], range=[palette[g] for g in present]),
                        legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square", symbolSize=300))
-    base = alt.Chart(data).encode(
-        x=alt.X(f"{x}:N", sort=list(x_order), title=x_title or None,
-                axis=alt.Axis(orient="top", labelAngle=0, labelFontWeight="bold")),
-        y=alt.Y(f"{y}:N", sort=list(y_order), title=y_title or None, axis=alt.Axis(labelFontWeight="normal")),
-    )
+    rows = [*y_order, footer_label] if footer else list(y_order)
+    x_axis = alt.X(f"{x}:N", sort=list(x_order), title=x_title or None,
+                   axis=alt.Axis(orient="top", labelAngle=0, labelFontWeight="bold"))
+    y_axis = alt.Y(f"{y}:N", sort=rows, title=y_title or None, axis=alt.Axis(labelFontWeight="normal"))
+    base = alt.Chart(data).encode(x=x_axis, y=y_axis)
     rect = base.mark_rect(stroke=CELL_BORDER, strokeWidth=1).encode(
         color=colour, tooltip=[alt.Tooltip(f"{x}:N", title=x_title or x), alt.Tooltip(f"{y}:N", title=y_title or y),
                                alt.Tooltip("_key:N", title="Grade")])
@@ -148,8 +154,14 @@ def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequen
         rect = rect.add_params(alt.selection_point(name="cell", fields=[x, y], on="click", clear="dblclick"))
     text = base.mark_text(fontSize=s["cell_text"], fontWeight="bold").encode(
         text="letter:N", color=alt.Color("_ink:N", scale=None))
+    layers = [rect, text]
+    if footer:
+        foot = alt.Chart(pd.DataFrame(list(footer), columns=[x, "_text"]).assign(**{y: footer_label})).encode(
+            x=x_axis, y=y_axis)
+        layers += [foot.mark_rect(fill=FOOTER_FILL, stroke=CELL_BORDER, strokeWidth=1),
+                   foot.mark_text(fontSize=s["cell_text"], fontWeight="bold", color=TEXT).encode(text="_text:N")]
     width = max(len(x_order) * s["col"], 240)
-    chart = alt.layer(rect, text).properties(width=width, height=max(len(y_order), 1) * s["row"])
+    chart = alt.layer(*layers).properties(width=width, height=max(len(rows), 1) * s["row"])
     return _configure(chart, large)
 
 

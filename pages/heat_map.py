@@ -12,6 +12,7 @@ from s11data.scope import ScopeError
 
 SORTS = {"worst": "Worst first", "sector": "By sector", "az": "A–Z"}
 ROW = "Organisation"  # the heat map's row field: screen readers announce it with each cell
+GREEN_ROW = "% green · all shown"  # the heat map's last row: each column's % green
 VIEWS = {"stands": "Rating that stands", "self": "Self-rating", "moderated": "Moderated (panel)",
          "difference": "Self vs panel"}
 
@@ -117,7 +118,9 @@ def draw_ratings() -> None:
                     else cells["organisation"])
     rows = row_order(cells)
     drawn = cells[["column", "row", "shown", "letter"]].rename(columns={"row": ROW})
-    event = charts.draw("heat_map", drawn, x="column", y=ROW, grade="shown",
+    footer = tuple(pair for pair in green_row() if pair[0] in set(columns))
+    event = charts.draw("heat_map", drawn, x="column", y=ROW, grade="shown", footer=footer,
+                        footer_label=GREEN_ROW if footer else "",
                         x_order=columns, y_order=rows, difference=view == "difference", large=large,
                         x_title="Question" if by == "question" else "Theme", key="heat_map_chart",
                         on_select="rerun", selection_mode="cell",
@@ -134,6 +137,20 @@ def draw_ratings() -> None:
             tables.show(pd.DataFrame({"question": columns, "text": [x_labels[c] for c in columns]}),
                         name=f"questions {info.partnership_short} {info.label}")
     draw_summaries()
+
+
+def green_row() -> tuple[tuple[str, str], ...]:
+    """(column, '67%') for the heat map's last row: each column's % green over every organisation shown, the same
+    figures as the tables beneath. None for one organisation, the self-vs-panel view or themes within a section."""
+    if view == "difference" or f.organisation_id is not None or (by == "theme" and f.section):
+        return ()
+    if by == "question":
+        summary = reads.get("question_summary", scope, cycle_id=info.id, grade_of=grade_of, theme_id=f.theme_id,
+                            section=f.section, sector=f.sector)
+    else:
+        summary = reads.get("theme_summary", scope, cycle_id=info.id, grade_of=grade_of, theme_id=f.theme_id,
+                            sector=f.sector)
+    return tuple((column, f"{green:.0f}%") for column, green in queries.percent_green_of(summary, by).items())
 
 
 def difference(self_grade: str | None, moderated: str | None) -> str:

@@ -656,6 +656,15 @@ def question_summary(session: Session, scope: Scope, cycle_id: int, *, grade_of:
     return _ordered(frame, ["position", "question"]).assign(source=RATINGS)
 
 
+def percent_green_of(summary: pd.DataFrame, key: str) -> dict[str, float]:
+    """% green per `key` (question or theme) of a question_summary / theme_summary frame: the sum of its Green
+    rows' percent, 0 where answers were counted but none was green."""
+    if summary.empty:
+        return {}
+    green = summary[summary["grade"] == Rag.GREEN.value].groupby(key)["percent"].sum()
+    return {str(k): float(green.get(k, 0.0)) for k in summary[key].unique()}
+
+
 def _question_codes(session: Session, cycle_id: int, theme_id: ThemeFilter, section: str | None) -> set[str]:
     stmt = select(Question.code).where(Question.cycle_id == cycle_id)
     if theme_id is not None:

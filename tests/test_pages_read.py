@@ -135,6 +135,12 @@ def test_heat_map_gscp_2021_cells_carry_table_1_letters(served: Engine) -> None:
     summary = next(d.value for d in at.dataframe if "% red" in d.value.columns)
     standard_1 = summary[summary["question"] == "1"].iloc[0]
     assert standard_1["% red"] == pytest.approx(8.3) and standard_1["% green"] == pytest.approx(91.7)
+    el = next(el for el in at.get("vega_lite_chart") if is_heat_map(json.loads(el.proto.spec)))
+    footer = next(d for d in element_data(el) if "_text" in d.columns)  # the last row: % green per standard
+    assert set(footer["Organisation"]) == {"% green · all shown"}
+    assert dict(zip(footer["column"], footer["_text"])) == {
+        q: f"{g:.0f}%" for q, g in zip(summary["question"], summary["% green"])}
+    assert dict(zip(footer["column"], footer["_text"]))["1"] == "92%"
     labels = [b.label for b in at.get("download_button")]
     assert labels.count("Download CSV") == labels.count("Download XLSX") == len(at.dataframe)
 
@@ -170,10 +176,12 @@ def test_heat_map_difference_view_flags_higher_self_ratings(served: Engine) -> N
 
 def test_heat_map_sorts_and_switches_to_themes(served: Engine) -> None:
     at = open_page("heat_map", partnership="DEMO", cycle="2024-25")
-    rows = charts_of(at)[0]["layer"][0]["encoding"]["y"]["sort"]
+    *rows, last = charts_of(at)[0]["layer"][0]["encoding"]["y"]["sort"]
+    assert last == "% green · all shown"  # the summary row stays last whatever the sort
     at.segmented_control(key="hm_sort").set_value("az").run()
-    az = charts_of(at)[0]["layer"][0]["encoding"]["y"]["sort"]
+    *az, last = charts_of(at)[0]["layer"][0]["encoding"]["y"]["sort"]
     assert az == sorted(az, key=str.lower) and sorted(az) == sorted(rows) and az != rows
+    assert last == "% green · all shown"
     at.segmented_control(key="hm_by").set_value("theme").run()
     columns = charts_of(at)[0]["layer"][0]["encoding"]["x"]["sort"]
     assert "neglect" in columns
@@ -296,6 +304,12 @@ def test_every_cell_carries_its_letter() -> None:
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
     assert marks == ["rect", "text"] and spec["layer"][1]["encoding"]["text"]["field"] == "letter"
     assert is_heat_map(spec)
+    with_row = charts.spec("heat_map", cells, x="column", y="organisation", grade="shown", x_order=["1", "2"],
+                           y_order=["X"], footer=(("1", "0%"), ("2", "0%")), footer_label="% green")
+    assert [layer["mark"]["type"] for layer in with_row["layer"]] == ["rect", "text", "rect", "text"]
+    assert with_row["layer"][0]["encoding"]["y"]["sort"] == ["X", "% green"]  # the summary row comes last
+    assert "params" not in with_row["layer"][2]  # only the grade cells can be clicked
+    assert charts.contrast(charts.TEXT, charts.FOOTER_FILL) >= 4.5
 
 
 def test_a_section_filter_keeps_only_its_questions(served: Engine) -> None:
