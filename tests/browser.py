@@ -139,14 +139,15 @@ def _patient(make: Any) -> Any:
 
 
 def add_user(engine: Engine, username: str, role: str, partnerships: list[str], password: str = PASSWORD,
-             subgroup: str = "") -> None:
+             subgroup: str = "", themes: tuple[str, ...] = ()) -> None:
     """Create an account directly in the served database (as the operator would with `s11 users add`)."""
     from s11data import users
     from s11data.scope import Scope
 
     os.environ.setdefault("S11_BCRYPT_ROUNDS", "4")
     with db.write_session(engine) as session:
-        users.add_user(session, Scope.system("test"), username, role, partnerships, password, subgroup=subgroup)
+        users.add_user(session, Scope.system("test"), username, role, partnerships, password, subgroup=subgroup,
+                       themes=themes)
 
 
 def wait_idle(page: Any, timeout: float = PATIENCE_MS) -> None:
