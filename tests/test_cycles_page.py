@@ -95,12 +95,17 @@ def test_business_manager_sets_up_a_cycle_and_invites(app_db: Engine) -> None:  
     assert any(s.value == "Sirona Care & Health is no longer invited to 2025-26." for s in at.success)
 
 
-def test_a_taken_label_and_a_bad_framework_file_are_shown_as_errors(app_db: Engine) -> None:  # noqa: F811
+def set_up_nsscp_cycle(engine: Engine, label: str) -> AppTest:
+    """The NSSCP business manager types a label into the new-cycle form (framework copied) and sets it up."""
     at = open_page("manager", "cycles", partnership="NSSCP")
-    pid = nscp_cycle(app_db, "2023-24").partnership_id  # type: ignore[union-attr]
-    at.text_input(key=f"cycle_label_{pid}_2").input("2023/24")
+    pid = nscp_cycle(engine, "2023-24").partnership_id  # type: ignore[union-attr]
+    at.text_input(key=f"cycle_label_{pid}_2").input(label)  # NSSCP has two cycles
     button(at, "Set up cycle").click()
-    at.run()
+    return at.run()
+
+
+def test_a_taken_label_and_a_bad_framework_file_are_shown_as_errors(app_db: Engine) -> None:  # noqa: F811
+    at = set_up_nsscp_cycle(app_db, "2023/24")
     assert not at.exception
     assert [e.value for e in at.error] == [("NSSCP already has a cycle 2023-24; give the new cycle another label "
                                             "(e.g. the next year).")]
@@ -160,11 +165,7 @@ def test_shared_screen_mode_and_a_partnership_without_cycles(app_db: Engine) -> 
 
 
 def test_every_page_runs_on_a_new_cycle_with_no_returns_yet(app_db: Engine) -> None:  # noqa: F811
-    at = open_page("manager", "cycles", partnership="NSSCP")
-    pid = nscp_cycle(app_db, "2023-24").partnership_id  # type: ignore[union-attr]
-    at.text_input(key=f"cycle_label_{pid}_2").input("2025-26")
-    button(at, "Set up cycle").click()
-    at.run()
+    at = set_up_nsscp_cycle(app_db, "2025-26")
     assert any(s.value.startswith("Cycle 2025-26 set up") for s in at.success)
     checked = 0
     for page in sorted(navigation(at) - {"cycles"}):
