@@ -238,6 +238,17 @@ class QuestionTheme(Base):
 
 # --- invitations and engagement -------------------------------------------------------------------
 
+class PartnershipMember(Base):
+    """An organisation of a partnership: invited to, or returning in, one of its cycles (0006).
+
+    Kept by database triggers on `invitation` and `audit_return` (added with the first link, removed with the
+    last), whoever writes; the app only reads it."""
+    __tablename__ = "partnership_member"
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id", ondelete="CASCADE"),
+                                                 primary_key=True, index=True)
+
+
 class Invitation(Base):
     """An organisation asked to take part in a cycle, with its engagement status."""
     __tablename__ = "invitation"

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, and_, case, func, select, union
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from .engagement import ENGAGED, OWN_STATES, TO_CHASE
@@ -33,6 +33,7 @@ from .models import (
     OrganisationAlias,
     Partnership,
     PartnershipAlias,
+    PartnershipMember,
     ProgressUpdate,
     PublishedAggregate,
     Question,
@@ -133,19 +134,16 @@ def filter_choices(session: Session, scope: Scope) -> Choices:
 
 def _organisations(session: Session, scope: Scope) -> tuple[tuple[OrganisationChoice, ...],
                                                              tuple[tuple[str, int], ...]]:
-    """Organisations invited to, or returning in, a cycle of one of the caller's partnerships."""
-    links = union(
-        select(Invitation.organisation_id.label("oid"), Cycle.partnership_id.label("pid"))
-        .join(Cycle, Cycle.id == Invitation.cycle_id).where(in_scope(Cycle.partnership_id, scope)),
-        select(AuditReturn.organisation_id.label("oid"), Cycle.partnership_id.label("pid"))
-        .join(Cycle, Cycle.id == AuditReturn.cycle_id).where(in_scope(Cycle.partnership_id, scope)),
-    ).subquery()
+    """Organisations invited to, or returning in, a cycle of one of the caller's partnerships (`partnership_member`,
+    which the database keeps in step with every invitation and return)."""
+    member = PartnershipMember
     by_org: dict[int, set[int]] = {}
     names: dict[int, tuple[str, str]] = {}
-    sectors = {member: member.value for member in Sector}
+    sectors = {sector: sector.value for sector in Sector}
     rows = session.connection().execute(  # Core, not the ORM's row loading: a national reader has 8,000 rows
-        select(Organisation.id, Organisation.name, Organisation.sector, links.c.pid)
-        .join(links, links.c.oid == Organisation.id).order_by(Organisation.name))
+        select(Organisation.id, Organisation.name, Organisation.sector, member.partnership_id)
+        .join(member, member.organisation_id == Organisation.id)
+        .where(in_scope(member.partnership_id, scope)).order_by(Organisation.name))
     for oid, name, sector, pid in rows:
         by_org.setdefault(oid, set()).add(pid)
         names[oid] = (name, sectors.get(sector, sector))
