@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from . import audit
 from .errors import TEXT_MAX, UserError, checked_text, one_of
 from .exports import plain
-from .lookup import normalise, organisation_index, search_organisations, suggest
+from .lookup import closest_theme, normalise, organisation_index, search_organisations, stable_theme, suggest
 from .models import (
     STABLE_THEMES,
     AuditReturn,
@@ -164,15 +164,9 @@ def _where(problem: Problem) -> str:
     return f"{text}: " if text else ""
 
 
-_THEME_BY_KEY = {normalise(name): name for name in STABLE_THEMES}
 _SECTION = re.compile(r"^(?:section\s+|standard\s+)?([A-Z]{1,2}\d{0,2}|\d{1,2})\s*[.:)–—-]\s*([A-Z].*)$",
                       re.IGNORECASE)
 """A section cell holding its code and title ('A. Leadership', 'Section B: Voice of the child', '3 - Training')."""
-
-
-def theme_name(text: str) -> str | None:
-    """The stable theme a name means (case, '&'/'and' and punctuation ignored), or None."""
-    return _THEME_BY_KEY.get(normalise(text))
 
 
 def read_framework(data: bytes, filename: str = "") -> Framework:
@@ -271,10 +265,10 @@ def _row_themes(cell: str, row: int, column: str, problems: list[Problem]) -> tu
         return ()
     found = []
     for name in names:
-        theme = theme_name(name)
+        theme = stable_theme(name)
         if theme is None:
-            parts = [theme_name(part) or "" for part in name.split(",")]
-            close = _closest_theme(name)
+            parts = [stable_theme(part) or "" for part in name.split(",")]
+            close = closest_theme(name)
             fix = (f"Separate themes with ';': '{'; '.join(parts)}'" if len(parts) > 1 and all(parts) else
                    f"Did you mean '{close}'?" if close else
                    f"Use the stable list: {'; '.join(STABLE_THEMES)}")
@@ -282,16 +276,6 @@ def _row_themes(cell: str, row: int, column: str, problems: list[Problem]) -> tu
         elif theme not in found:
             found.append(theme)
     return tuple(found)
-
-
-def _closest_theme(name: str) -> str | None:
-    """The stable theme a near miss most likely means: one whose name holds it ('Covid'), else the closest."""
-    wanted = normalise(name)
-    holding = [t for t in STABLE_THEMES if len(wanted) >= 4 and wanted in normalise(t)]
-    if len(holding) == 1:
-        return holding[0]
-    close = suggest(name, list(STABLE_THEMES), n=1)
-    return close[0] if close else None
 
 
 def framework_template(fmt: str = "csv") -> bytes:
@@ -408,7 +392,7 @@ def _add_framework(session: Session, cycle: Cycle, rows: Sequence[FrameworkQuest
         if code.lower() in seen:
             raise UserError(f"{where}the code '{code}' is given twice; give each question its own code.")
         seen[code.lower()] = position
-        names = [theme_name(t) for t in row.themes]
+        names = [stable_theme(t) for t in row.themes]
         if not names or None in names:
             raise UserError(f"{where}tag '{code}' with themes of the stable list.")
         session.add(Question(cycle_id=cycle.id, section_code=_text(row.section_code, "section code", CODE_MAX),

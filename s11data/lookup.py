@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .errors import UserError
-from .models import Cycle, Organisation, OrganisationAlias, Partnership, PartnershipAlias
+from .models import STABLE_THEMES, Cycle, Organisation, OrganisationAlias, Partnership, PartnershipAlias
 from .scope import Scope, in_scope
 
 
@@ -17,6 +17,22 @@ def normalise(name: str) -> str:
     name = name.lower().replace("&", " and ").replace("’", "'")
     name = re.sub(r"[^a-z0-9' ]+", " ", name)
     return re.sub(r"\s+", " ", name).strip()
+
+
+def stable_theme(text: str) -> str | None:
+    """The stable theme a name means (case, '&'/'and' and punctuation ignored), or None."""
+    wanted = normalise(text)
+    return next((name for name in STABLE_THEMES if normalise(name) == wanted), None)
+
+
+def closest_theme(name: str) -> str | None:
+    """The stable theme a near miss most likely means: one whose name holds it ('Covid'), else the closest."""
+    wanted = normalise(name)
+    holding = [t for t in STABLE_THEMES if len(wanted) >= 4 and wanted in normalise(t)]
+    if len(holding) == 1:
+        return holding[0]
+    close = suggest(name, list(STABLE_THEMES), n=1)
+    return close[0] if close else None
 
 
 def partnerships_in_scope(session: Session, scope: Scope) -> list[Partnership]:

@@ -91,11 +91,16 @@ class Choices:
     organisation_aliases: tuple[tuple[str, int], ...] = field(default=())
 
     @cached_property
+    def _normalised_names(self) -> tuple[tuple[str, OrganisationChoice], ...]:
+        """(normalised name, organisation), built once per Choices (a national reader has 6,000)."""
+        return tuple((normalise(o.name), o) for o in self.organisations)
+
+    @cached_property
     def _organisation_names(self) -> dict[str, OrganisationChoice]:
-        """Normalised name and alias → organisation, built once per Choices (a national reader has 6,000)."""
+        """Normalised name and alias → organisation, built once per Choices."""
         by_id = {o.id: o for o in self.organisations}
         names = {normalise(alias): by_id[oid] for alias, oid in self.organisation_aliases if oid in by_id}
-        names.update((normalise(o.name), o) for o in self.organisations)  # a name wins over another's alias
+        names.update(self._normalised_names)  # a name wins over another's alias
         return names
 
     def organisation_named(self, text: str | None) -> OrganisationChoice | None:
@@ -107,8 +112,8 @@ class Choices:
         names = self._organisation_names
         if wanted in names:
             return names[wanted]
-        partial = {o.id: o for name, o in names.items() if wanted in name and name == normalise(o.name)}
-        return next(iter(partial.values())) if len(partial) == 1 else None
+        partial = [o for name, o in self._normalised_names if wanted in name]
+        return partial[0] if len(partial) == 1 else None
 
 
 def filter_choices(session: Session, scope: Scope) -> Choices:
@@ -139,14 +144,13 @@ def _organisations(session: Session, scope: Scope) -> tuple[tuple[OrganisationCh
     member = PartnershipMember
     by_org: dict[int, set[int]] = {}
     names: dict[int, tuple[str, str]] = {}
-    sectors = {sector: sector.value for sector in Sector}
     rows = session.connection().execute(  # Core, not the ORM's row loading: a national reader has 8,000 rows
         select(Organisation.id, Organisation.name, Organisation.sector, member.partnership_id)
         .join(member, member.organisation_id == Organisation.id)
         .where(in_scope(member.partnership_id, scope)).order_by(Organisation.name))
     for oid, name, sector, pid in rows:
         by_org.setdefault(oid, set()).add(pid)
-        names[oid] = (name, sectors.get(sector, sector))
+        names[oid] = (name, _value(sector))
     organisations = tuple(OrganisationChoice(oid, names[oid][0], names[oid][1], frozenset(pids))
                           for oid, pids in by_org.items())
     aliases = tuple((alias, oid) for alias, oid in session.execute(

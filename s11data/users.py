@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from . import audit, db
 from .errors import UserError
-from .lookup import find_partnership, normalise, suggest
+from .lookup import closest_theme, find_partnership, stable_theme
 from .models import AuditEvent, Partnership, Role, Theme, User, UserPartnership, UserTheme
 from .scope import Scope, ScopeError
 
@@ -153,13 +153,13 @@ def _resolve_partnerships(session: Session, scope: Scope, names: Sequence[str]) 
 def _resolve_themes(session: Session, names: Sequence[str]) -> list[Theme]:
     """Themes of the stable list by name, matched ignoring case, '&'/'and' and punctuation; in the list's order."""
     themes = list(session.scalars(select(Theme).order_by(Theme.position)))
-    by_name = {normalise(t.name): t for t in themes}
+    by_name = {t.name: t for t in themes}
     found: dict[int, Theme] = {}
     for name in names:
-        theme = by_name.get(normalise(name))
+        theme = by_name.get(stable_theme(name) or "")
         if theme is None:
-            close = suggest(name, [t.name for t in themes])
-            hint = f"did you mean '{close[0]}'? " if close else ""
+            close = closest_theme(name)
+            hint = f"did you mean '{close}'? " if close else ""
             raise UserError(f"'{name}' is not a theme of the stable list; {hint}themes: "
                             + "; ".join(t.name for t in themes))
         found[theme.id] = theme
