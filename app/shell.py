@@ -1,4 +1,5 @@
-"""What every page shares: database readiness, sign-in, navigation by role, banners."""
+"""What every page shares: database readiness, sign-in, navigation by role, banners, and the one place that turns a
+busy (locked) or unreachable database into a message in words (`db.unavailable`) instead of an error page."""
 from __future__ import annotations
 
 import gc
@@ -27,6 +28,19 @@ def _prepared(url: str) -> bool:
 
 
 def run() -> None:
+    """One script run: sign-in, then the page asked for. A database that is busy or down, anywhere in the run
+    (sign-in, a page's read or write), ends the run with a message in words; other errors are raised as usual."""
+    try:
+        _run()
+    except Exception as error:  # noqa: BLE001 - only the database's absence is handled here; the rest re-raised
+        message = db.unavailable(error)
+        if message is None:
+            raise
+        st.error(message, icon=":material/cloud_off:")
+        st.stop()
+
+
+def _run() -> None:
     _prepared(db.database_url())
     pages = [
         st.Page(f"{PAGES_DIR}/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview",

@@ -3,17 +3,20 @@
 `S11_DATABASE_URL` names the database (any SQLAlchemy URL; `postgresql+psycopg://…` for a shared deployment).
 Unset, the embedded SQLite file `data/s11.sqlite3` inside the project is used, created, migrated and seeded on
 first use. SQLite runs in WAL mode with a busy timeout, and write transactions start with `BEGIN IMMEDIATE`
-so that two imports at once queue instead of failing half-way.
+so that two imports at once queue instead of failing half-way (for `busy_timeout_ms()`, then `unavailable`
+says "busy" in words).
 """
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, inspect, select
+import psycopg
+from sqlalchemy import Connection, Engine, Table, create_engine, event, exc, insert, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -21,6 +24,11 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("S11_DATA_DIR", PROJECT_DIR / "data"))
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
+CONNECT_TIMEOUT_S = 10
+BUSY = ("The database is busy: another change (an import, perhaps) is being saved. Nothing was changed; "
+        "try again in a minute.")
+DOWN = ("The database cannot be reached at the moment; try again in a minute. If it goes on, tell whoever runs "
+        "the dashboard.")
 INSERT_CHUNK = 5_000
 
 
@@ -43,6 +51,39 @@ def redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def busy_timeout_ms() -> int:
+    """How long a SQLite write waits for another one to finish (`S11_BUSY_TIMEOUT_MS`, default 30 s)."""
+    try:
+        return max(0, int(os.environ.get("S11_BUSY_TIMEOUT_MS", BUSY_TIMEOUT_MS)))
+    except ValueError:
+        return BUSY_TIMEOUT_MS
+
+
+_BUSY_PG = (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled, psycopg.errors.DeadlockDetected,
+            psycopg.errors.SerializationFailure)
+
+
+def unavailable(error: BaseException) -> str | None:
+    """`BUSY` or `DOWN` when `error` (or what caused it) means the database is locked by another writer or cannot
+    be reached; None for any other error. The words are for people: no driver text."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, exc.TimeoutError):  # no free connection in the pool
+            return BUSY
+        original = seen.orig if isinstance(seen, exc.DBAPIError) else seen
+        if isinstance(seen, exc.DBAPIError) and seen.connection_invalidated:
+            return DOWN
+        if isinstance(original, sqlite3.OperationalError):
+            text = str(original).lower()
+            return BUSY if "locked" in text or "busy" in text else DOWN if "unable to open" in text else None
+        if isinstance(original, _BUSY_PG):
+            return BUSY
+        if isinstance(original, psycopg.OperationalError):
+            return DOWN
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def get_engine(url: str | None = None) -> Engine:
     """One engine per URL for the life of the process (the configured URL when none is given)."""
     return _engine_for(url or database_url())
@@ -54,10 +95,11 @@ def _engine_for(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms() / 1000})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5,
+                         connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -66,7 +108,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
