@@ -16,9 +16,11 @@ from functools import lru_cache
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import Connection, Engine, Table, create_engine, event, exc, insert, inspect, select
+from sqlalchemy import Connection, Engine, Table, create_engine, event, exc, insert, inspect, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import column as _column
+from sqlalchemy.sql import table as _table
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(os.environ.get("S11_DATA_DIR", PROJECT_DIR / "data"))
@@ -131,13 +133,35 @@ def read_session(engine: Engine | None = None) -> Iterator[Session]:
 
 
 @contextmanager
-def write_session(engine: Engine | None = None) -> Iterator[Session]:
-    """One transaction for a write: committed whole on success, rolled back whole on any error."""
+def write_session(engine: Engine | None = None, *, changes_data: bool = True) -> Iterator[Session]:
+    """One transaction for a write: committed whole on success, rolled back whole on any error.
+
+    Just before it commits, the data version is bumped in the same transaction (`bump_data_version`), so every
+    replica's cached reads are renewed on their next run. Only the sign-in's own records (attempts, sign-outs,
+    counters: nothing a cached read shows) pass `changes_data=False`."""
     engine = engine or get_engine()
     bind = engine.execution_options(s11_write=True) if is_sqlite(engine) else engine
     with Session(bind, expire_on_commit=False) as session:
         with session.begin():
             yield session
+            if changes_data:
+                bump_data_version(session.connection())
+
+
+_DATA_VERSION = _table("data_version", _column("id"), _column("version"))
+
+
+def bump_data_version(conn: Connection) -> None:
+    """Add one to the data version in the caller's transaction (at its end: on PostgreSQL the row stays locked
+    until the commit, which orders concurrent writers' bumps)."""
+    conn.execute(update(_DATA_VERSION).where(_DATA_VERSION.c.id == 1)
+                 .values(version=_DATA_VERSION.c.version + 1))
+
+
+def data_version(engine: Engine) -> int:
+    """The database's data version: one primary-key read (cheap enough for the start of every script run)."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(_DATA_VERSION.c.version).where(_DATA_VERSION.c.id == 1)).scalar() or 0)
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:

@@ -9,7 +9,9 @@ import datetime as dt
 import enum
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Enum,
@@ -437,6 +439,22 @@ class UserTheme(Base):
     __tablename__ = "user_theme"
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
     theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True)
+
+
+class DataVersion(Base):
+    """One row (id 1): bumped by every write transaction (`db.write_session`); cached reads are keyed by it (0007)."""
+    __tablename__ = "data_version"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_data_version_one_row"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class SignInGuard(Base):
+    """Wrong sign-ins and locks of a typed name that is no account that may sign in, by a keyed digest (0007)."""
+    __tablename__ = "sign_in_guard"
+    name_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class AuditEvent(Base):

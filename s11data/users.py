@@ -8,7 +8,8 @@ manages users. Each user belongs to one or more partnerships and sees nothing el
 - After `lock_after()` (default 5, `S11_LOCK_AFTER`) wrong passwords in a row the account is locked, in the
   database, so it survives a restart, for `lock_minutes()` (default 15, `S11_LOCK_MINUTES`; 0 = until an admin
   unlocks it with reset-password or unlock). A lock that ends by itself keeps guessing slow without letting
-  anyone who knows a username lock its owner out for good.
+  anyone who knows a username lock its owner out for good. A name that is no account (or a disabled one) is
+  answered the same way, locks included (`sign_in_guard`), so sign-in never tells which names exist.
 - Demo accounts (one per role) exist only on the embedded default database while no real user exists.
 - Ending sessions: a disabled or locked account is refused on every script run. A password reset changes the
   hash, which open sessions notice (`password_mark`), and writes a "sessions ended" audit line that refuses the
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import os
 import re
 from collections.abc import Sequence
@@ -27,12 +29,14 @@ from functools import lru_cache
 import bcrypt
 import pandas as pd
 from sqlalchemy import Engine, exists, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from . import audit, db
+from . import audit, cookie_key, db
 from .errors import UserError
 from .lookup import closest_theme, find_partnership, stable_theme
-from .models import AuditEvent, Partnership, Role, Theme, User, UserPartnership, UserTheme
+from .models import AuditEvent, Partnership, Role, SignInGuard, Theme, User, UserPartnership, UserTheme
 from .scope import Scope, ScopeError
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,99}$")
@@ -332,19 +336,13 @@ def demo_mode(session: Session, embedded: bool) -> bool:
 
 
 def sign_in(engine: Engine, username: str, password: str, demo_allowed: bool) -> SignIn:
-    """Check a password and count the outcome in the database (one attempt = one audit line)."""
+    """Check a password and count the outcome in the database (one attempt = one audit line). A name that is no
+    account that may sign in answers exactly as one would (`_no_account`): nothing tells which names exist."""
     name = normalise_username(username)
     with db.read_session(engine) as session:
         user = session.scalar(select(User).where(User.username == name)) if name else None
-    if user is None:
-        password_matches(password, _dummy_hash())  # the same time as a real check: no username probing
-        with db.write_session(engine) as session:  # the typed name is not logged: it may be a password
-            audit.record(session, "", "sign-in failed", "unknown username")
-        return SignIn(False, INCORRECT)
-    if user.disabled or (user.demo and not demo_allowed):
-        password_matches(password, _dummy_hash())
-        why = "account disabled" if user.disabled else "demo account outside demo mode"
-        return _refused(engine, name, why, INCORRECT)
+    if user is None or user.disabled or (user.demo and not demo_allowed):
+        return _no_account(engine, name, user, password)
     if user.locked_at is not None and not lock_expired(user.locked_at):
         return _refused(engine, name, "account locked", locked_message())
     if user.locked_at is not None:
@@ -354,15 +352,49 @@ def sign_in(engine: Engine, username: str, password: str, demo_allowed: bool) ->
     return _failed(engine, name)
 
 
+def _no_account(engine: Engine, name: str, user: User | None, password: str) -> SignIn:
+    """The answer for a name that cannot sign in (unknown, disabled, a demo account outside demo mode): the same
+    words, the same work (a password check, one write) and the same lock after `lock_after()` failures, for as
+    long, as a real account; counted in `sign_in_guard` by a keyed digest of the name. A typed unknown name is
+    never logged (it may be a password)."""
+    why = "unknown username" if user is None else "account disabled" if user.disabled else \
+        "demo account outside demo mode"
+    logged = name if user is not None else ""
+    with db.write_session(engine, changes_data=False) as session:
+        guard = _guard(session, name)
+        if guard.locked_at is not None and not lock_expired(guard.locked_at):
+            audit.record(session, logged, "sign-in refused", why)
+            return SignIn(False, locked_message())
+        password_matches(password, _dummy_hash())
+        if guard.locked_at is not None:  # the lock's time is up: count from zero, as `_end_lock` does
+            guard.locked_at, guard.failed_attempts = None, 0
+        guard.failed_attempts += 1
+        audit.record(session, logged, "sign-in failed" if user is None else "sign-in refused", why)
+        if guard.failed_attempts >= lock_after():
+            guard.locked_at = _now()
+            return SignIn(False, locked_message())
+    return SignIn(False, INCORRECT)
+
+
+def _guard(session: Session, name: str) -> SignInGuard:
+    """The `sign_in_guard` row of a typed name (made on first use; locked for update on PostgreSQL)."""
+    digest = hmac.new(cookie_key.cookie_key().encode(), b"sign-in guard\0" + name.encode(), "sha256").hexdigest()
+    dialect = session.get_bind().dialect.name
+    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(make(SignInGuard).values(name_digest=digest, failed_attempts=0).on_conflict_do_nothing())
+    return session.execute(select(SignInGuard).where(SignInGuard.name_digest == digest).with_for_update()
+                           .execution_options(populate_existing=True)).scalar_one()
+
+
 def _refused(engine: Engine, name: str, why: str, message: str) -> SignIn:
-    with db.write_session(engine) as session:
+    with db.write_session(engine, changes_data=False) as session:
         audit.record(session, name, "sign-in refused", why)
     return SignIn(False, message, name)
 
 
 def _end_lock(engine: Engine, name: str) -> None:
     """A lock whose time is up ends at the next attempt, which then counts from zero."""
-    with db.write_session(engine) as session:
+    with db.write_session(engine, changes_data=False) as session:
         user = session.scalar(select(User).where(User.username == name))
         if user is not None and user.locked_at is not None and lock_expired(user.locked_at):
             user.locked_at, user.failed_attempts = None, 0
@@ -370,7 +402,7 @@ def _end_lock(engine: Engine, name: str) -> None:
 
 
 def _succeeded(engine: Engine, name: str) -> SignIn:
-    with db.write_session(engine) as session:
+    with db.write_session(engine, changes_data=False) as session:
         user = session.scalar(select(User).where(User.username == name))
         if user is None or user.disabled or user.locked_at is not None:  # changed while we checked
             audit.record(session, name, "sign-in refused", "account changed during sign-in")
@@ -382,7 +414,7 @@ def _succeeded(engine: Engine, name: str) -> SignIn:
 
 def _failed(engine: Engine, name: str) -> SignIn:
     limit = lock_after()
-    with db.write_session(engine) as session:
+    with db.write_session(engine, changes_data=False) as session:
         session.execute(update(User).where(User.username == name)
                         .values(failed_attempts=User.failed_attempts + 1))
         user = session.scalar(select(User).where(User.username == name).execution_options(populate_existing=True))
@@ -433,7 +465,7 @@ def token_signed_out(session: Session, username: str, token_id: str, since: dt.d
 
 
 def record_cookie_sign_in(engine: Engine, username: str) -> None:
-    with db.write_session(engine) as session:
+    with db.write_session(engine, changes_data=False) as session:
         audit.record(session, normalise_username(username), "sign-in", "with the browser's sign-in cookie")
 
 
@@ -452,7 +484,7 @@ def any_user(session: Session) -> bool:
 
 def record_sign_out(engine: Engine, username: str, token_id: str | None) -> None:
     """Log a sign-out; naming the browser's cookie so that it can never sign in again even if kept."""
-    with db.write_session(engine) as session:
+    with db.write_session(engine, changes_data=False) as session:
         audit.record(session, normalise_username(username), "sign-out", f"cookie {token_id}" if token_id else "")
 
 
