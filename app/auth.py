@@ -1,89 +1,51 @@
 """The sign-in gate in front of every page: `require_user()` returns the caller's Scope or shows sign-in and stops.
 
 `app.shell.run` calls it before navigation, so no page, download or deep link runs without a signed-in user.
-streamlit-authenticator keeps the signed-in state and the browser's sign-in cookie (a JWT signed with
-`s11data.cookie_key`, never the library's default key); `s11data.users` checks passwords against the database,
-counts failures and locks accounts. On every script run the account is re-read from the database, so a disabled,
-locked or reset account is signed out at its next click, and so is a cookie that was signed out or forged.
+`s11data.users` checks passwords against the database, counts failures and locks accounts; the signed-in state is
+this session's (`st.session_state`), and the browser's sign-in cookie (`app.sign_in_cookie`, a JWT signed with
+`s11data.cookie_key`) signs new sessions in. On every script run the account is re-read from the database, so a
+disabled, locked or reset account is signed out at its next click.
 
-- Cookie: name `s11_auth_<hash of the database URL>` (two databases on one host never share a sign-in), expiry
-  `S11_COOKIE_EXPIRY_DAYS` (default 1 day). A cookie is accepted only if its signature, expiry and account are
-  good, it was not signed out, and the account's sessions were not ended after it was issued.
+- Cookie: read and checked on the server on a session's first run (signature, expiry, the user name exactly as
+  stored, the account still allowed, not signed out, its sessions not ended since it was issued), so a new tab
+  runs its page once. Written after a sign-in by a script in the page (drawn again on every run of the session,
+  so a lost write is made on the next run; a lost write never loses this session's sign-in). Sign-out is
+  recorded in the database at once (that cookie never signs in again, wherever it was copied) and the browser's
+  cookie is deleted on every run of the sign-in page that follows, and whenever a refused cookie comes in.
+- Name `s11_auth_<hash of the database URL>` (two databases on one host never share a sign-in), expiry
+  `S11_COOKIE_EXPIRY_DAYS` (default 1 day).
 - Demo mode (embedded default database, no real user yet): the sign-in page lists one demo account per role and
   every page carries a "Demo" banner.
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
-import time
-from dataclasses import dataclass
 from typing import Any
 
-import jwt
 import streamlit as st
-import streamlit_authenticator as stauth
 from sqlalchemy import Engine
 
+from app import sign_in_cookie
 from app.session import set_scope
-from s11data import cookie_key, db, users
+from app.sign_in_cookie import cookie_name, read_cookie, signing_key  # noqa: F401 - the gate's cookie, by name
+from s11data import db, users
 from s11data.errors import UserError
 from s11data.scope import Scope
 
+USER = "s11_user"
+USER_NAME = "s11_user_name"
 SIGNED_IN_AT = "s11_signed_in_at"
 MARK = "s11_password_mark"
 TOKEN_ID = "s11_token_id"
 DEMO_KEY = "s11_demo"
 NOTICE = "s11_sign_in_notice"
 SIGN_OUT = "s11_sign_out_requested"
+WRITE_COOKIE = "s11_cookie_to_write"
+"""The cookie this session's form sign-in issued (`sign_in_cookie.Issued`): written on every run while signed in."""
+DELETE_COOKIE = "s11_cookie_to_delete"
+"""Set at sign-out (or when a refused cookie came in): the sign-in page deletes the cookie on every run."""
 FIRST_ADMIN = ('s11 users add USERNAME --role admin --name "Your Name" --partnership "PARTNERSHIP NAME"\n'
                '# or --all-partnerships; the password is asked for (or read with --password-stdin)')
-
-
-def expiry_days() -> float:
-    try:
-        return max(0.01, float(os.environ.get("S11_COOKIE_EXPIRY_DAYS", "1")))
-    except ValueError:
-        return 1.0
-
-
-def cookie_name(url: str) -> str:
-    """The sign-in cookie's name for this database (the same host may serve several)."""
-    return "s11_auth_" + hashlib.sha256(db.redacted(url).encode()).hexdigest()[:12]
-
-
-def signing_key() -> str:
-    """`S11_COOKIE_KEY`, else Streamlit secret `cookie_key`, else the generated key file."""
-    try:
-        secret = st.secrets.get("cookie_key")
-    except Exception:  # noqa: BLE001 - no secrets file: that is fine
-        secret = None
-    return cookie_key.cookie_key(str(secret) if secret else None)
-
-
-@dataclass(frozen=True)
-class CookieClaims:
-    username: str
-    token_id: str
-    issued_at: dt.datetime
-
-
-def read_cookie(token: str, key: str, now: float | None = None) -> CookieClaims | None:
-    """The claims of a sign-in cookie if its signature and expiry are good, else None (never raises)."""
-    try:
-        claims = jwt.decode(token, key, algorithms=["HS256"])
-    except (jwt.PyJWTError, ValueError, TypeError):
-        return None
-    username, exp = claims.get("username"), claims.get("exp_date")
-    now = time.time() if now is None else now
-    if not isinstance(username, str) or not isinstance(exp, (int, float)) or isinstance(exp, bool):
-        return None
-    lifetime = expiry_days() * 86400
-    if not now < exp <= now + lifetime + 60:  # expired, or longer-lived than this app issues
-        return None
-    issued = dt.datetime.fromtimestamp(exp - lifetime, dt.timezone.utc).replace(tzinfo=None)
-    return CookieClaims(username, f"{exp:.6f}", issued)
 
 
 # --- the gate -------------------------------------------------------------------------------------
@@ -111,67 +73,61 @@ def require_user(pages: list[Any] | None = None) -> Scope:
     with db.read_session(engine) as session:
         demo = users.demo_mode(session, embedded)
     st.session_state[DEMO_KEY] = demo
+    name = cookie_name(url)
     if st.session_state.pop(SIGN_OUT, False) and _signed_in():
-        username = st.session_state["username"]
-        users.record_sign_out(engine, username, st.session_state.get(TOKEN_ID))
-        _end_session(_authenticator(engine, url, key, username), "You are signed out.")
+        users.record_sign_out(engine, st.session_state[USER], st.session_state.get(TOKEN_ID))
+        _end_session("You are signed out.")
     elif not _signed_in():
-        _sign_in_with_cookie(engine, url, key, demo)
+        _sign_in_with_cookie(engine, st.context.cookies.get(name), key, demo)
     if _signed_in():
         with db.read_session(engine) as session:
-            scope = users.session_scope(session, st.session_state["username"], demo,
-                                        mark=st.session_state.get(MARK, ""))
+            scope = users.session_scope(session, st.session_state[USER], demo, mark=st.session_state.get(MARK, ""))
         if scope is not None:
-            return _admitted(scope, demo)
-        _end_session(_authenticator(engine, url, key, None), "Your session has ended (the account was changed, "
-                                    "disabled or locked). Please sign in again.")
-    return _sign_in_page(engine, url, key, demo, pages)
+            return _admitted(scope, demo, name)
+        _end_session("Your session has ended (the account was changed, disabled or locked). Please sign in again.")
+    return _sign_in_page(engine, name, key, demo, pages)
 
 
 def _signed_in() -> bool:
-    return bool(st.session_state.get("authentication_status") and st.session_state.get("username"))
+    return bool(st.session_state.get(USER))
 
 
-def _authenticator(engine: Engine, url: str, key: str, username: str | None) -> stauth.Authenticate:
-    """streamlit-authenticator with credentials built from the database (only the account in play)."""
-    entries = {}
-    if username:
-        with db.read_session(engine) as session:
-            entry = users.credentials_entry(session, username)
-        if entry:
-            entries[username] = entry
-    return stauth.Authenticate({"usernames": entries}, cookie_name=cookie_name(url), cookie_key=key,
-                               cookie_expiry_days=expiry_days(), auto_hash=False, login_sleep_time=0)
-
-
-def _sign_in_with_cookie(engine: Engine, url: str, key: str, demo: bool) -> None:
-    """Sign in with the browser's cookie if it is good and still allowed."""
-    token = st.context.cookies.get(cookie_name(url))
-    claims = read_cookie(token, key) if token else None
-    if claims is None:
+def _sign_in_with_cookie(engine: Engine, token: str | None, key: str, demo: bool) -> None:
+    """Sign this session in with the cookie of the request that opened it, if it is good and still allowed;
+    a cookie that is not is deleted from the browser by the sign-in page."""
+    if not token:
         return
+    claims = read_cookie(token, key)
     with db.read_session(engine) as session:
-        scope = users.session_scope(session, claims.username, demo, claims.issued_at)
-        if scope is None or users.token_signed_out(session, claims.username, claims.token_id, claims.issued_at):
+        scope = users.session_scope(session, claims.username, demo, claims.issued_at) if claims else None
+        if claims is None or scope is None or users.token_signed_out(session, claims.username, claims.token_id,
+                                                                     claims.issued_at):
+            st.session_state[DELETE_COOKIE] = True
             return
         mark = users.current_mark(session, claims.username)
-    authenticator = _authenticator(engine, url, key, claims.username)
-    authenticator.authentication_controller.login(token={"username": claims.username})
-    st.session_state[SIGNED_IN_AT] = claims.issued_at
-    st.session_state[MARK] = mark
-    st.session_state[TOKEN_ID] = claims.token_id
+        shown = users.credentials_entry(session, claims.username) or {}
+    _remember(claims.username, str(shown.get("name") or claims.username), claims.issued_at, mark, claims.token_id)
     users.record_cookie_sign_in(engine, claims.username)
 
 
-def _admitted(scope: Scope, demo: bool) -> Scope:
+def _remember(username: str, shown_name: str, signed_in_at: dt.datetime, mark: str, token_id: str) -> None:
+    st.session_state.update({USER: username, USER_NAME: shown_name, SIGNED_IN_AT: signed_in_at, MARK: mark,
+                             TOKEN_ID: token_id})
+    st.session_state.pop(DELETE_COOKIE, None)
+
+
+def _admitted(scope: Scope, demo: bool, cookie: str) -> Scope:
     set_scope(scope)
     st.session_state.pop(NOTICE, None)  # a sign-out notice lasts until the next sign-in
     if demo:
         demo_banner()
     with st.sidebar:
-        st.caption(f"Signed in as **{st.session_state.get('name') or scope.username}** · {scope.role.value}"
+        st.caption(f"Signed in as **{st.session_state.get(USER_NAME) or scope.username}** · {scope.role.value}"
                    + (f" · {scope.subgroup}" if scope.subgroup else ""))
         st.button("Sign out", key="s11_sign_out", icon=":material/logout:", on_click=_ask_sign_out)
+        issued = st.session_state.get(WRITE_COOKIE)
+        if isinstance(issued, sign_in_cookie.Issued):
+            sign_in_cookie.write(cookie, issued)
     return scope
 
 
@@ -180,26 +136,23 @@ def _ask_sign_out() -> None:
     st.session_state[SIGN_OUT] = True
 
 
-def _end_session(authenticator: stauth.Authenticate, notice: str) -> None:
-    """Sign out in this browser: the library's state, the cookie, and everything this session held."""
-    if st.session_state.get("authentication_status"):
-        authenticator.logout(location="unrendered")  # clears its keys and deletes the cookie
-    else:
-        authenticator.cookie_controller.delete_cookie()
-    for name in list(st.session_state.keys()):
-        del st.session_state[name]
+def _end_session(notice: str) -> None:
+    """Sign out in this browser: everything this session held goes; the sign-in page deletes the cookie."""
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
     set_scope(None)
     st.session_state[NOTICE] = notice
+    st.session_state[DELETE_COOKIE] = True
 
 
-def _sign_in_page(engine: Engine, url: str, key: str, demo: bool, pages: list[Any] | None) -> Scope:
+def _sign_in_page(engine: Engine, cookie: str, key: str, demo: bool, pages: list[Any] | None) -> Scope:
     """Show the sign-in form; on success carry on to the page asked for (the deep link is kept)."""
     set_scope(None)
     page = st.empty()
     with page.container():
         st.title("Section 11 audit dashboard")
         st.subheader("Sign in")
-        notice = st.session_state.get(NOTICE)  # kept across the reruns the cookie component causes
+        notice = st.session_state.get(NOTICE)
         if notice:
             st.info(notice)
         if demo:
@@ -210,20 +163,18 @@ def _sign_in_page(engine: Engine, url: str, key: str, demo: bool, pages: list[An
             submitted = st.form_submit_button("Login", type="primary")
         message = st.empty()
         _help(engine, demo)
+        if st.session_state.get(DELETE_COOKIE):
+            sign_in_cookie.delete(cookie)
     if submitted and not (username.strip() and password):
         message.warning("Enter your username and your password.")
     elif submitted:
         result = users.sign_in(engine, username, password, demo)
         if result.ok and result.scope is not None:
             page.empty()
-            authenticator = _authenticator(engine, url, key, result.username)
-            authenticator.authentication_controller.login(token={"username": result.username})
-            authenticator.cookie_controller.set_cookie()
-            st.session_state[SIGNED_IN_AT] = _utcnow()
-            st.session_state[MARK] = result.mark
-            st.session_state[TOKEN_ID] = f"{authenticator.cookie_controller.cookie_model.exp_date:.6f}"
-            st.session_state[DEMO_KEY] = demo
-            return _admitted(result.scope, demo)
+            issued = sign_in_cookie.issue(result.username, key)
+            _remember(result.username, result.name or result.username, _utcnow(), result.mark, issued.token_id)
+            st.session_state[WRITE_COOKIE] = issued
+            return _admitted(result.scope, demo, cookie)
         message.error(result.message)
     if pages:
         st.navigation(pages, position="hidden")  # remember the page asked for; none of them runs
