@@ -14,8 +14,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from s11data.models import Rag
-from s11data.ratings import LETTER, MEANING
+from s11data.store.models import Rag
+from s11data.returns.ratings import LETTER, MEANING
 
 NOT_PUBLISHED = "Not published"
 """A quoted answer whose grade the report does not give (seed data): shown as '?'."""
@@ -298,7 +298,7 @@ always written in the cell, so colour is never the only signal."""
 def status_board_style(frame: pd.DataFrame):  # type: ignore[no-untyped-def]
     """A pandas Styler for a status board: each status cell tinted by its group (engaged, own state, did not
     engage, missing), missing in bold."""
-    from s11data.engagement import GROUP
+    from s11data.views.engagement import GROUP
 
     def cell(value: object) -> str:
         group = GROUP.get(value) if isinstance(value, str) else None

@@ -33,7 +33,7 @@ Rules:
 - A subgroup chair with themes (`Scope.themes`) is offered "My themes (…)" first, and it is their default
   (`theme=mine`; `theme=all` for every theme): `theme_id` is then a tuple of ids, which every query taking
   `theme_id` accepts. A view, not a permission: they may still choose any theme or all of them.
-- Options come from `s11data.queries.filter_choices` (and `cycle_sections` for the chosen cycle, see `sections`)
+- Options come from `s11data.views.queries.filter_choices` (and `cycle_sections` for the chosen cycle, see `sections`)
   cached per `scope.cache_key` for CHOICES_TTL seconds; a page
   that writes calls `app.reads.clear()` (which clears these too) or `st.cache_data.clear()` after committing.
 """
@@ -44,10 +44,11 @@ from dataclasses import asdict, dataclass
 
 import streamlit as st
 
-from s11data import db, queries
-from s11data.lookup import normalise
-from s11data.models import Sector
-from s11data.scope import Scope
+from s11data.store import db
+from s11data.views import queries
+from s11data.store.lookup import normalise
+from s11data.store.models import Sector
+from s11data.store.scope import Scope
 
 PARAMS: tuple[str, ...] = ("partnership", "cycle", "theme", "section", "sector", "org", "screen")
 """The URL parameters this module owns, in the order they appear in links."""
@@ -101,7 +102,7 @@ class Filters:
         return {k: v for k, v in values.items() if v}
 
     def query_args(self) -> dict[str, int | str | None]:
-        """Keyword arguments for `s11data.queries` functions (None = all)."""
+        """Keyword arguments for `s11data.views.queries` functions (None = all)."""
         return {"partnership_id": self.partnership_id, "cycle_id": self.cycle_id, "theme_id": self.theme_id,
                 "section": self.section, "sector": self.sector, "organisation_id": self.organisation_id}
 

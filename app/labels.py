@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from s11data import queries
-from s11data.queries import CycleInfo
+from s11data.views import queries
+from s11data.views.queries import CycleInfo
 
 GRADE_WORDS = {"self": "self-rating", "moderated": "moderated rating (panel)", "stands": "rating that stands"}
 GRADE_HELP = {"self": "What each organisation said of itself.",

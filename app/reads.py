@@ -1,4 +1,4 @@
-"""Cached reads for pages: `reads.get("heat_map_cells", scope, cycle_id=…)` runs `s11data.queries.<name>` once per
+"""Cached reads for pages: `reads.get("heat_map_cells", scope, cycle_id=…)` runs `s11data.views.queries.<name>` once per
 caller's scope and arguments (results are never shared between scopes: the cache key holds `scope.cache_key`).
 A dotted name reads from another s11data module: `reads.get("engagement.funnel", scope, partnership_id=…)`.
 
@@ -11,8 +11,10 @@ from typing import Any
 
 import streamlit as st
 
-from s11data import actions, cycles, db, engagement, queries
-from s11data.scope import Scope
+from s11data.views import actions, engagement, queries
+from s11data.admin import cycles
+from s11data.store import db
+from s11data.store.scope import Scope
 
 READ_TTL = 120
 MODULES = {"queries": queries, "engagement": engagement, "actions": actions, "cycles": cycles}

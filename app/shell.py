@@ -6,7 +6,7 @@ import gc
 import streamlit as st
 
 from app import auth, filters, screen
-from s11data import db
+from s11data.store import db
 
 PAGES_DIR = "../pages"
 PAGE_NEEDS: dict[str, str] = {"upload": "import", "cycles": "cycles", "users": "users"}

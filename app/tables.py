@@ -1,5 +1,5 @@
 """Tables as every page shows them: readable, organisation names linking to the agency page, and downloadable
-(CSV and XLSX, formula-safe through `s11data.spreadsheet`) exactly as filtered and shown.
+(CSV and XLSX, formula-safe through `s11data.returns.spreadsheet`) exactly as filtered and shown.
 
     tables.show(frame, name="heat-map-NSSCP-2023-24", links={"organisation": "agency"})
 
@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from app import filters
-from s11data import spreadsheet
+from s11data.returns import spreadsheet
 
 LINK_PARAM = {"agency": "org"}
 """Which URL parameter a link column fills for each page."""

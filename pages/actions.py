@@ -11,9 +11,9 @@ import streamlit as st
 
 from app import charts, filters, reads, screen, tables, writes
 from app.session import current_scope
-from s11data import actions
-from s11data.errors import UserError
-from s11data.models import STABLE_THEMES, ActionKind, ActionStatus, Role
+from s11data.views import actions
+from s11data.store.errors import UserError
+from s11data.store.models import STABLE_THEMES, ActionKind, ActionStatus, Role
 
 scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "organisation"))

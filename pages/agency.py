@@ -6,8 +6,8 @@ import streamlit as st
 
 from app import charts, filters, reads, screen, tables
 from app.session import current_scope
-from s11data.errors import UserError
-from s11data.scope import ScopeError
+from s11data.store.errors import UserError
+from s11data.store.scope import ScopeError
 
 scope = current_scope()
 st.title("Agency")

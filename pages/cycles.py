@@ -1,5 +1,5 @@
 """Cycles & invitations (business managers and admins): set up a partnership's next audit cycle with its framework,
-then its invitation list. Every write goes through `s11data.cycles` (scoped, audited, all or nothing)."""
+then its invitation list. Every write goes through `s11data.admin.cycles` (scoped, audited, all or nothing)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,10 +8,11 @@ import streamlit as st
 
 from app import filters, reads, tables, writes
 from app.session import current_scope
-from s11data import cycles, db
-from s11data.errors import UserError
-from s11data.models import Method, Scale, Sector
-from s11data.scope import ScopeError
+from s11data.admin import cycles
+from s11data.store import db
+from s11data.store.errors import UserError
+from s11data.store.models import Method, Scale, Sector
+from s11data.store.scope import ScopeError
 
 PAGE = "cycles"  # the flash key of this page's writes
 COPY, UPLOAD = "Copy an earlier cycle's framework", "Upload a framework file"

@@ -11,9 +11,9 @@ import streamlit as st
 
 from app import charts, filters, reads, screen, tables, writes
 from app.session import current_scope
-from s11data import engagement
-from s11data.errors import UserError
-from s11data.models import ContactKind, Engagement
+from s11data.views import engagement
+from s11data.store.errors import UserError
+from s11data.store.models import ContactKind, Engagement
 
 scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "cycle", "organisation"))

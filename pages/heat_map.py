@@ -6,9 +6,9 @@ import streamlit as st
 
 from app import charts, filters, labels, reads, screen, tables
 from app.session import current_scope
-from s11data import queries
-from s11data.errors import UserError
-from s11data.scope import ScopeError
+from s11data.views import queries
+from s11data.store.errors import UserError
+from s11data.store.scope import ScopeError
 
 SORTS = {"worst": "Worst first", "sector": "By sector", "az": "A–Z"}
 ROW = "Organisation"  # the heat map's row field: screen readers announce it with each cell

@@ -8,9 +8,9 @@ import streamlit as st
 
 from app import charts, filters, labels, reads, screen, tables
 from app.session import current_scope
-from s11data import queries
-from s11data.errors import UserError
-from s11data.scope import ScopeError
+from s11data.views import queries
+from s11data.store.errors import UserError
+from s11data.store.scope import ScopeError
 
 scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "sector"))

@@ -9,10 +9,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
-from s11data import actions, audit, db, queries, users
-from s11data.errors import UserError
-from s11data.models import AuditEvent, Role, Theme
-from s11data.scope import Scope, ScopeError
+from s11data.views import actions, queries
+from s11data.store import audit, db
+from s11data.admin import users
+from s11data.store.errors import UserError
+from s11data.store.models import AuditEvent, Role, Theme
+from s11data.store.scope import Scope, ScopeError
 from test_queries import cycle_id, partnership_id
 
 SYSTEM = Scope.system("test")

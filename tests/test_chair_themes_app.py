@@ -15,9 +15,11 @@ from streamlit.testing.v1 import AppTest
 
 from apptest import open_page, serve
 from app import filters
-from s11data import db, queries, users
-from s11data.models import STABLE_THEMES, Cycle, Partnership, Role, Theme
-from s11data.scope import Scope
+from s11data.store import db
+from s11data.views import queries
+from s11data.admin import users
+from s11data.store.models import STABLE_THEMES, Cycle, Partnership, Role, Theme
+from s11data.store.scope import Scope
 
 CHAIR = next(a for a in users.DEMO_ACCOUNTS if a.role is Role.CHAIR)
 EXECUTIVE = next(a for a in users.DEMO_ACCOUNTS if a.role is Role.EXECUTIVE)

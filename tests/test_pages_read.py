@@ -15,9 +15,11 @@ from streamlit.testing.v1 import AppTest
 
 import apptest
 from app import charts, filters, tables
-from s11data import db, queries, users
-from s11data.models import Rag
-from s11data.scope import Scope
+from s11data.store import db
+from s11data.views import queries
+from s11data.admin import users
+from s11data.store.models import Rag
+from s11data.store.scope import Scope
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEED = PROJECT / "seed" / "published"
@@ -273,7 +275,7 @@ def test_downloads_hold_the_table_as_shown_and_formula_safe() -> None:
                           "% green": [50.0, 75.0]})
     plain = tables.downloadable(frame)
     assert list(plain.columns) == ["organisation", "% green"]
-    from s11data import spreadsheet
+    from s11data.returns import spreadsheet
 
     written = list(csv.reader(spreadsheet.to_csv_bytes(plain).decode("utf-8-sig").splitlines()))
     assert written[0] == ["organisation", "% green"] and written[1][0] == "'=HYPERLINK(\"x\")"

@@ -6,10 +6,13 @@ import datetime as dt
 
 from sqlalchemy import Engine, func, select, text
 
-from s11data import cycles, db, queries, synth
-from s11data.importer import import_file
-from s11data.models import Cycle, Invitation, Organisation, Partnership, PartnershipMember, Question, Role
-from s11data.scope import Scope
+from s11data.admin import cycles
+from s11data.store import db
+from s11data.views import queries
+from bench import synth
+from s11data.returns.importer import import_file
+from s11data.store.models import Cycle, Invitation, Organisation, Partnership, PartnershipMember, Question, Role
+from s11data.store.scope import Scope
 
 OPERATOR = Scope.system("tester")
 DEMO = "Illustrative Demo Partnership"

@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
-from s11data import db, queries
-from s11data.models import Cycle, Organisation, Partnership, Role, Theme
-from s11data.ratings import LETTER, parse_grade
-from s11data.scope import Scope, ScopeError
+from s11data.store import db
+from s11data.views import queries
+from s11data.store.models import Cycle, Organisation, Partnership, Role, Theme
+from s11data.returns.ratings import LETTER, parse_grade
+from s11data.store.scope import Scope, ScopeError
 
 SEED = Path(__file__).resolve().parent.parent / "seed" / "published"
 EVERYONE = Scope.system("test")
@@ -217,7 +218,7 @@ def test_theme_cells_hold_the_lowest_grade_of_their_questions(seeded_engine: Eng
     by_question = run(seeded_engine, "heat_map_cells", cycle_id=cid)
     by_theme = run(seeded_engine, "heat_map_cells", cycle_id=cid, by="theme")
     with db.read_session(seeded_engine) as s:
-        from s11data.models import Question, QuestionTheme
+        from s11data.store.models import Question, QuestionTheme
 
         tags = pd.DataFrame(s.execute(select(Question.code, Theme.name).select_from(Question)
                                       .join(QuestionTheme, QuestionTheme.question_id == Question.id)

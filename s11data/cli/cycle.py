@@ -5,7 +5,7 @@
     s11 cycle invite --partnership NSSCP --cycle 2025-26 --same-as 2023-24
     s11 cycle invite --partnership NSSCP --cycle 2025-26 "Sirona Care & Health" UHBW
 
-The same functions as the Cycles & invitations page (`s11data.cycles`); every change is in the audit log.
+The same functions as the Cycles & invitations page (`s11data.admin.cycles`); every change is in the audit log.
 """
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from s11data import cycles, db
-from s11data.errors import UserError
-from s11data.lookup import find_cycle, find_partnership, normalise, organisation_index, suggest
-from s11data.models import Method, Scale
-from s11data.scope import Scope
+from s11data.admin import cycles
+from s11data.store import db
+from s11data.store.errors import UserError
+from s11data.store.lookup import find_cycle, find_partnership, normalise, organisation_index, suggest
+from s11data.store.models import Method, Scale
+from s11data.store.scope import Scope
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -5,9 +5,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from s11data import db, exports
-from s11data.scope import Scope
-from s11data.spreadsheet import to_bytes
+from s11data.store import db
+from s11data.returns import exports
+from s11data.store.scope import Scope
+from s11data.returns.spreadsheet import to_bytes
 
 
 def register(commands: argparse._SubParsersAction) -> None:

@@ -12,9 +12,9 @@ import json
 import sys
 from pathlib import Path
 
-from s11data import db
-from s11data.return_file import MAX_FILE_BYTES, Problem
-from s11data.scope import Scope
+from s11data.store import db
+from s11data.returns.return_file import MAX_FILE_BYTES, Problem
+from s11data.store.scope import Scope
 
 REFUSED = 2
 FAILED = 1
@@ -48,7 +48,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> tuple[dict[str, object], int, str]:
-    from s11data.importer import import_file
+    from s11data.returns.importer import import_file
 
     path: Path = args.file
     if not path.is_file():

@@ -16,11 +16,12 @@ import argparse
 import getpass
 import sys
 
-from s11data import db, users
-from s11data.errors import UserError
-from s11data.lookup import partnerships_in_scope
-from s11data.models import Role
-from s11data.scope import Scope
+from s11data.store import db
+from s11data.admin import users
+from s11data.store.errors import UserError
+from s11data.store.lookup import partnerships_in_scope
+from s11data.store.models import Role
+from s11data.store.scope import Scope
 
 
 def register(commands: argparse._SubParsersAction) -> None:

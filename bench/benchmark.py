@@ -2,13 +2,13 @@
 
 On each database (the configured one, and the other back end when it can be reached) it measures:
 
-- every read the pages make, listed in `BENCH_QUERIES` (a function of `s11data.queries`, `.engagement`,
+- every read the pages make, listed in `BENCH_QUERIES` (a function of `s11data.views.queries`, `.engagement`,
   `.actions`, … with arguments picked from the data), beside the bare SQL of the statements that call ran,
   re-executed straight on the driver's cursor: ratio = function ÷ bare SQL is the cost of ORM, Python and pandas;
 - every page script in `pages/`, run as `streamlit.testing.v1.AppTest` runs it with a signed-in scope in session
   state: cold (just after `st.cache_data.clear()`) and warm (run again), with the bare SQL the cold run issued;
 - a 10,000-row long-form return file for a benchmark cycle, validated (dry run) and imported (validated and
-  committed) by `s11data.importer.import_file`, beside a bare executemany insert of the same rows; the
+  committed) by `s11data.returns.importer.import_file`, beside a bare executemany insert of the same rows; the
   benchmark cycle is removed afterwards, so the data set stays as `s11 synth` made it;
 - peak memory: the largest tracemalloc peak of one query or one import check, and the process's max RSS.
 
@@ -39,9 +39,10 @@ import pandas as pd
 from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from . import db, synth
-from .errors import UserError
-from .models import (
+from s11data.store import db
+from bench import synth
+from s11data.store.errors import UserError
+from s11data.store.models import (
     AuditReturn,
     Cycle,
     Invitation,
@@ -59,7 +60,7 @@ from .models import (
     Theme,
     Upload,
 )
-from .scope import Scope
+from s11data.store.scope import Scope
 
 TARGETS: dict[str, float] = {"query": 0.1, "page_warm": 0.3, "page_cold": 1.5, "import": 2.0}
 """Seconds (DESIGN §6): each query, each page warm and cold, a 10,000-row return validated and committed."""
@@ -273,9 +274,9 @@ def _size(result: Any) -> int:
 
 
 def function_of(name: str) -> Callable[..., Any]:
-    """`queries.heat_map_cells[by theme]` → s11data.queries.heat_map_cells."""
+    """`queries.heat_map_cells[by theme]` → s11data.views.queries.heat_map_cells."""
     module, _, function = name.split("[")[0].rpartition(".")
-    return getattr(import_module(f"s11data.{module}"), function)
+    return getattr(import_module(f"s11data.views.{module}"), function)
 
 
 def time_query(engine: Engine, name: str, scope: Scope, scope_name: str, picked: Picked,
@@ -320,7 +321,7 @@ def time_pages(engine: Engine, url: str, scope: Scope, picked: Picked, repeat: i
     """Each page's script run, cold and warm. Pages are Streamlit scripts, so their timing lives with the app
     (`app/page_timing.py`) and `s11data` itself never imports Streamlit; without the app, no page figures."""
     try:
-        page_timing = import_module("app.page_timing")
+        page_timing = import_module("bench.page_timing")
     except ImportError:
         return []
     return page_timing.time_pages(engine, url, scope, picked, repeat)
@@ -328,7 +329,7 @@ def time_pages(engine: Engine, url: str, scope: Scope, picked: Picked, repeat: i
 
 def time_import(engine: Engine, picked: Picked, repeat: int, rows: int = IMPORT_ROWS) -> ImportFigure:
     """A 10,000-row long-form file for a benchmark cycle: dry run, then import; the cycle is removed after."""
-    from .importer import import_file
+    from s11data.returns.importer import import_file
 
     figure = ImportFigure()
     scope = Scope.system(BENCH_USER)

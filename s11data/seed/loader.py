@@ -16,9 +16,9 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from . import db
-from .errors import UserError
-from .models import (
+from s11data.store import db
+from s11data.store.errors import UserError
+from s11data.store.models import (
     STABLE_THEMES,
     ActionKind,
     ActionStatus,
@@ -44,7 +44,7 @@ from .models import (
     SubjectKind,
     Theme,
 )
-from .ratings import Grade, parse_grade
+from s11data.returns.ratings import Grade, parse_grade
 
 NOT_PUBLISHED = "Not published"
 """Seed-only rating: the report quotes the organisation's response but does not publish its grade."""
@@ -110,7 +110,7 @@ def seed_all(engine: Engine | None = None, demo: bool = True) -> Counter[str]:
     """Load the published record (and the demo) in one transaction. Returns row counts by table."""
     bundles = published_bundles()
     if demo:
-        from .demo import demo_bundle
+        from s11data.seed.demo import demo_bundle
 
         bundles.append(demo_bundle())
     counts: Counter[str] = Counter()

@@ -3,7 +3,7 @@
 Every write in `s11data` calls `record` inside the same session (so the same transaction) as the change it
 describes: a rolled-back write leaves no audit line, and a committed one always has its line.
 
-    from s11data import audit
+    from s11data.store import audit
     with db.write_session(engine) as session:
         ...  # the change
         audit.record(session, scope, "import", "return.csv: 15 returns, 285 ratings", partnership_id=p.id)
@@ -19,8 +19,8 @@ import pandas as pd
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from .models import AuditEvent, Partnership, User, UserPartnership
-from .scope import Scope, ScopeError, in_scope
+from s11data.store.models import AuditEvent, Partnership, User, UserPartnership
+from s11data.store.scope import Scope, ScopeError, in_scope
 
 ACTIONS = (
     "sign-in", "sign-in failed", "sign-in refused", "sign-out", "account locked", "account unlocked",

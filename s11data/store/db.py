@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, 
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 DATA_DIR = Path(os.environ.get("S11_DATA_DIR", PROJECT_DIR / "data"))
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_MS = 30_000
@@ -159,7 +159,7 @@ def has_schema(engine: Engine | None = None) -> bool:
 
 def prepare(engine: Engine | None = None) -> None:
     """Make the database ready to serve: migrate if behind; seed the embedded default when it is empty."""
-    from .models import Partnership
+    from s11data.store.models import Partnership
 
     engine = engine or get_engine()
     if current_revision(engine) != head_revision():
@@ -168,7 +168,7 @@ def prepare(engine: Engine | None = None) -> None:
         with read_session(engine) as session:
             empty = session.scalar(select(Partnership.id).limit(1)) is None
         if empty:
-            from .seed import seed_all
+            from s11data.seed.loader import seed_all
 
             seed_all(engine)
 

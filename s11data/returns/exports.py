@@ -12,8 +12,8 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from .lookup import find_cycle, find_partnership
-from .models import (
+from s11data.store.lookup import find_cycle, find_partnership
+from s11data.store.models import (
     AuditReturn,
     Contact,
     Cycle,
@@ -26,8 +26,8 @@ from .models import (
     Recommendation,
     Theme,
 )
-from .scope import Scope, in_scope
-from .seed import NOT_PUBLISHED
+from s11data.store.scope import Scope, in_scope
+from s11data.seed.loader import NOT_PUBLISHED
 
 KINDS = ("ratings", "actions", "invitations")
 

@@ -6,7 +6,7 @@ import argparse
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from s11data.synth import SIZES
+    from bench.synth import SIZES
 
     cmd = commands.add_parser("bench", help="time pages, queries and a 10,000-row import against DESIGN §6")
     cmd.add_argument("--scale", choices=list(SIZES), default="small",
@@ -25,7 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from s11data.bench import main
+    from bench.benchmark import main
 
     args.repeat = max(1, args.repeat)
     args.import_rows = max(20, args.import_rows)

@@ -5,7 +5,7 @@ file, and the errors and warnings found on the way, each at its spreadsheet row 
 distinct name (partnership, cycle, organisation, question) and grade is resolved once, so a 10,000-row file costs
 a handful of queries. A problem that repeats (an unknown organisation on 500 rows) is listed once, with a count.
 
-Layouts (see `s11data.importer` for the whole contract): long (a `question` column) or wide (one column per
+Layouts (see `s11data.returns.importer` for the whole contract): long (a `question` column) or wide (one column per
 question code; "A1 evidence" / "A1 comments" hold the evidence, "A1 moderated" a moderated grade).
 """
 from __future__ import annotations
@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .errors import UserError
-from .lookup import find_cycle, normalise, organisation_index, suggest
-from .models import (
+from s11data.store.errors import UserError
+from s11data.store.lookup import find_cycle, normalise, organisation_index, suggest
+from s11data.store.models import (
     Cycle,
     Invitation,
     Organisation,
@@ -30,10 +30,10 @@ from .models import (
     Rag,
     Scale,
 )
-from .ratings import Grade, GradeError, parse_grade
-from .return_file import LONG_COLUMNS, Problem, Table, column_role, header_key, looks_like_question
-from .scope import Scope
-from .seed import NOT_PUBLISHED
+from s11data.returns.ratings import Grade, GradeError, parse_grade
+from s11data.returns.return_file import LONG_COLUMNS, Problem, Table, column_role, header_key, looks_like_question
+from s11data.store.scope import Scope
+from s11data.seed.loader import NOT_PUBLISHED
 
 _EVIDENCE_WORDS = ("evidence", "comment", "comments", "notes", "narrative", "explanation")
 _MODERATED_WORDS = ("moderated", "panel", "agreed")

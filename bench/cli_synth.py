@@ -4,11 +4,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from s11data import db
+from s11data.store import db
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from s11data.synth import SIZES
+    from bench.synth import SIZES
 
     cmd = commands.add_parser("synth", help="generate a synthetic, clearly labelled dataset (for benchmarks)")
     cmd.add_argument("--scale", choices=list(SIZES), default="small",
@@ -21,7 +21,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from s11data import synth
+    from bench import synth
 
     engine = db.get_engine()
     db.prepare(engine)

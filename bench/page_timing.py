@@ -1,6 +1,6 @@
 """Page timing for `s11 bench`: each page's script through the app's entry point under AppTest, cold and warm.
 
-Kept in the app layer so that `s11data` never imports Streamlit; `s11data.bench.time_pages` calls it.
+Kept in the app layer so that `s11data` never imports Streamlit; `bench.benchmark.time_pages` calls it.
 """
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from s11data import db
-from s11data.bench import TARGETS, PageFigure, Picked, bare_sql, captured
-from s11data.scope import Scope
+from s11data.store import db
+from bench.benchmark import TARGETS, PageFigure, Picked, bare_sql, captured
+from s11data.store.scope import Scope
 
 PAGES_DIR = db.PROJECT_DIR / "pages"
-MAIN_SCRIPT = Path(__file__).resolve().parent / "main.py"
+MAIN_SCRIPT = db.PROJECT_DIR / "app" / "main.py"
 ORG_PAGES = ("agency", "trends")
 
 

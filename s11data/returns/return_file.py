@@ -19,7 +19,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from .spreadsheet import restore_cell
+from s11data.returns.spreadsheet import restore_cell
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Largest file accepted (a 10,000-row return with long evidence is about 3 MB)."""

@@ -11,8 +11,8 @@ import os
 import secrets
 from pathlib import Path
 
-from . import db
-from .errors import UserError
+from s11data.store import db
+from s11data.store.errors import UserError
 
 ENV = "S11_COOKIE_KEY"
 FILE_NAME = "cookie_key"

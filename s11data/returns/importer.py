@@ -4,7 +4,7 @@
                          dry_run=True)
     result.as_json()   # {"ok", "rows", "imported", "errors", "warnings"} exactly as DESIGN §3
 
-How a file is read (`s11data.return_file`): CSV (UTF-8 with or without BOM, UTF-16, Windows-1252 with a warning;
+How a file is read (`s11data.returns.return_file`): CSV (UTF-8 with or without BOM, UTF-16, Windows-1252 with a warning;
 comma, semicolon, tab or bar, chosen by which split finds the known column names) or XLSX (the first sheet with a
 recognisable header). Row numbers are the spreadsheet's: header = row 1.
 
@@ -19,7 +19,7 @@ Two layouts:
 
 `partnership` and `cycle` may be left out of the file and given by the caller (`--partnership/--cycle`, or the
 page's choice); a row naming a different one is refused. A caller whose scope holds one partnership need not name
-it. Grades are read only by `s11data.ratings.parse_grade`, by the cycle's scale; a blank grade is "Not rated";
+it. Grades are read only by `s11data.returns.ratings.parse_grade`, by the cycle's scale; a blank grade is "Not rated";
 an organisation with no grade and no evidence anywhere in the file is skipped (so a half-filled template imports
 the returns it holds). A question of the cycle that a return leaves out is a warning: shown as not answered.
 
@@ -53,8 +53,8 @@ import pandas as pd
 from sqlalchemy import Engine, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from . import audit, db
-from .models import (
+from s11data.store import audit, db
+from s11data.store.models import (
     AuditReturn,
     Cycle,
     Engagement,
@@ -67,9 +67,9 @@ from .models import (
     Scale,
     Upload,
 )
-from .return_file import FileRefused, Problem, read_table
-from .return_rows import Answer, Graded, ReturnIn, read_returns, text_of
-from .scope import Scope, in_scope
+from s11data.returns.return_file import FileRefused, Problem, read_table
+from s11data.returns.return_rows import Answer, Graded, ReturnIn, read_returns, text_of
+from s11data.store.scope import Scope, in_scope
 
 MAX_PROBLEMS = 1000
 """Errors and warnings listed per file; more are summed up in one last line."""

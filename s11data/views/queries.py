@@ -19,10 +19,10 @@ import pandas as pd
 from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from .engagement import ENGAGED, OWN_STATES, TO_CHASE
-from .errors import UserError
-from .lookup import normalise
-from .models import (
+from s11data.views.engagement import ENGAGED, OWN_STATES, TO_CHASE
+from s11data.store.errors import UserError
+from s11data.store.lookup import normalise
+from s11data.store.models import (
     ActionStatus,
     AuditReturn,
     Contact,
@@ -46,7 +46,7 @@ from .models import (
     SubjectKind,
     Theme,
 )
-from .scope import Scope, ScopeError, in_scope
+from s11data.store.scope import Scope, ScopeError, in_scope
 
 
 # --- what the filters can offer ------------------------------------------------------------------
@@ -192,7 +192,7 @@ SUBMITTED_STATES = ENGAGED
 ON_TIME_STATES = (Engagement.SUBMITTED, Engagement.REVIEWED)
 NOT_EXPECTED_STATES = tuple(s for s in OWN_STATES if s != Engagement.NATIONAL_RETURN)
 TO_CHASE_STATES = TO_CHASE
-"""The engagement groups are defined once, in `s11data.engagement`, so the overview and the Engagement page agree."""
+"""The engagement groups are defined once, in `s11data.views.engagement`, so the overview and the Engagement page agree."""
 OPEN_STATES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS, ActionStatus.NOT_STARTED)
 
 

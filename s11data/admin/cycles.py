@@ -24,11 +24,11 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import audit
-from .errors import TEXT_MAX, UserError, checked_text, one_of
-from .exports import plain
-from .lookup import closest_theme, normalise, organisation_index, search_organisations, stable_theme, suggest
-from .models import (
+from s11data.store import audit
+from s11data.store.errors import TEXT_MAX, UserError, checked_text, one_of
+from s11data.returns.exports import plain
+from s11data.store.lookup import closest_theme, normalise, organisation_index, search_organisations, stable_theme, suggest
+from s11data.store.models import (
     STABLE_THEMES,
     AuditReturn,
     Contact,
@@ -45,9 +45,9 @@ from .models import (
     Sector,
     Theme,
 )
-from .return_file import FileRefused, Problem, Table, header_key, read_table
-from .scope import Scope, ScopeError, in_scope
-from .spreadsheet import neutralise, to_csv_bytes
+from s11data.returns.return_file import FileRefused, Problem, Table, header_key, read_table
+from s11data.store.scope import Scope, ScopeError, in_scope
+from s11data.returns.spreadsheet import neutralise, to_csv_bytes
 
 LABEL_FORMAT = re.compile(r"^(\d{4})(?:\s*[-/–]\s*(\d{2}|\d{4}))?$")
 """A cycle label as the reports write it: '2021' or '2023-24' (also typed '2023/24' or '2023-2024')."""

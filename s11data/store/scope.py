@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .models import Role
+from s11data.store.models import Role
 
 
 class ScopeError(PermissionError):
@@ -78,7 +78,7 @@ class Scope:
         'Neglect subgroup'); business managers and admins any."""
         if self.everything or self.role is not Role.CHAIR:
             return True
-        from .lookup import normalise
+        from s11data.store.lookup import normalise
 
         mine = normalise(self.subgroup)
         return bool(mine) and f" {mine} " in f" {normalise(owner or '')} "

@@ -28,11 +28,11 @@ import pandas as pd
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
-from . import audit
-from .errors import UserError, one_of
-from .exports import plain
-from .models import Contact, ContactKind, Cycle, Engagement, Invitation, Organisation, Partnership
-from .scope import Scope, in_scope
+from s11data.store import audit
+from s11data.store.errors import UserError, one_of
+from s11data.returns.exports import plain
+from s11data.store.models import Contact, ContactKind, Cycle, Engagement, Invitation, Organisation, Partnership
+from s11data.store.scope import Scope, in_scope
 
 E = Engagement
 ENGAGED = (E.SUBMITTED, E.LATE, E.REVIEWED)

@@ -1,6 +1,6 @@
 """Users, roles and sign-in: accounts live in the database, passwords as bcrypt hashes, failed sign-ins counted there.
 
-Roles (`s11data.scope.WRITE_ROLES` says what each may change): executive reads; chair reads and updates the
+Roles (`s11data.store.scope.WRITE_ROLES` says what each may change): executive reads; chair reads and updates the
 actions their subgroup owns; business manager sets up cycles, invitations, uploads and recommendations; admin also
 manages users. Each user belongs to one or more partnerships and sees nothing else.
 
@@ -29,11 +29,11 @@ import pandas as pd
 from sqlalchemy import Engine, exists, select, update
 from sqlalchemy.orm import Session
 
-from . import audit, db
-from .errors import UserError
-from .lookup import closest_theme, find_partnership, stable_theme
-from .models import AuditEvent, Partnership, Role, Theme, User, UserPartnership, UserTheme
-from .scope import Scope, ScopeError
+from s11data.store import audit, db
+from s11data.store.errors import UserError
+from s11data.store.lookup import closest_theme, find_partnership, stable_theme
+from s11data.store.models import AuditEvent, Partnership, Role, Theme, User, UserPartnership, UserTheme
+from s11data.store.scope import Scope, ScopeError
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,99}$")
 MIN_PASSWORD = 10

@@ -15,12 +15,12 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .exports import RATING_COLUMNS
-from .lookup import find_cycle, find_partnership
-from .models import Cycle, Invitation, Organisation, Partnership, Question, Scale
-from .ratings import accepted_grades
-from .scope import Scope
-from .spreadsheet import neutralise, to_csv_bytes
+from s11data.returns.exports import RATING_COLUMNS
+from s11data.store.lookup import find_cycle, find_partnership
+from s11data.store.models import Cycle, Invitation, Organisation, Partnership, Question, Scale
+from s11data.returns.ratings import accepted_grades
+from s11data.store.scope import Scope
+from s11data.returns.spreadsheet import neutralise, to_csv_bytes
 
 LAYOUTS = ("long", "wide")
 FORMATS = ("csv", "xlsx")

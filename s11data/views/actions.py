@@ -23,11 +23,12 @@ import pandas as pd
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from . import audit, queries
-from .errors import TEXT_MAX, UserError, checked_text, one_of  # noqa: F401 - TEXT_MAX: the form limit pages read
-from .exports import plain
-from .lookup import normalise, organisation_index, suggest
-from .models import (
+from s11data.store import audit
+from s11data.views import queries
+from s11data.store.errors import TEXT_MAX, UserError, checked_text, one_of  # noqa: F401 - TEXT_MAX: the form limit pages read
+from s11data.returns.exports import plain
+from s11data.store.lookup import normalise, organisation_index, suggest
+from s11data.store.models import (
     ActionKind,
     ActionStatus,
     Cycle,
@@ -38,7 +39,7 @@ from .models import (
     Recommendation,
     Theme,
 )
-from .scope import Scope, in_scope
+from s11data.store.scope import Scope, in_scope
 
 OPEN = (ActionStatus.NOT_STARTED, ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 DUE_SOON_DAYS = 30

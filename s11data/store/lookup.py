@@ -7,9 +7,9 @@ import re
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from .errors import UserError
-from .models import STABLE_THEMES, Cycle, Organisation, OrganisationAlias, Partnership, PartnershipAlias
-from .scope import Scope, in_scope
+from s11data.store.errors import UserError
+from s11data.store.models import STABLE_THEMES, Cycle, Organisation, OrganisationAlias, Partnership, PartnershipAlias
+from s11data.store.scope import Scope, in_scope
 
 
 def normalise(name: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .models import Rag, Scale
+from s11data.store.models import Rag, Scale
 
 RAG_ORDER: dict[Rag, int] = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
 """Worst first; used to pick the lower of combined grades and to sort heat maps worst-first."""

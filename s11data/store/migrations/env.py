@@ -1,8 +1,8 @@
-"""Alembic environment: runs on the connection `s11data.db.init_db` passes, or on the configured URL."""
+"""Alembic environment: runs on the connection `s11data.store.db.init_db` passes, or on the configured URL."""
 from alembic import context
 from sqlalchemy import create_engine
 
-from s11data.models import Base
+from s11data.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata
