@@ -16,7 +16,7 @@ How a page uses it (thin pages, DESIGN §5):
     from app.session import current_scope
     scope = current_scope()
     f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "organisation"))
-    frame = queries.something(session, scope, **f.query_args())    # ids/values, None = all
+    frame = reads.heat_map_cells(scope, **f.query_args())          # ids/values, None = all
     filters.page_link("agency", "Sirona Care & Health", org="Sirona Care & Health")   # st.page_link
     st.markdown(f"[Sirona]({filters.link('agency', org='Sirona Care & Health')})")    # a plain href
     filters.illustrative_banner(f)                                    # "Illustrative data" on demo views
@@ -33,9 +33,9 @@ Rules:
 - A subgroup chair with themes (`Scope.themes`) is offered "My themes (…)" first, and it is their default
   (`theme=mine`; `theme=all` for every theme): `theme_id` is then a tuple of ids, which every query taking
   `theme_id` accepts. A view, not a permission: they may still choose any theme or all of them.
-- Options come from `s11data.views.queries.filter_choices` (and `cycle_sections` for the chosen cycle, see `sections`)
-  cached per `scope.cache_key` for CHOICES_TTL seconds; a page
-  that writes calls `app.reads.clear()` (which clears these too) or `st.cache_data.clear()` after committing.
+- Options come from `s11data.views.filter_choices` (and `cycle_sections` for the chosen cycle, see `sections`)
+  through `app.reads` (cached per scope for `reads.CHOICES_TTL` seconds); a page that writes calls
+  `app.reads.clear()` (app.writes does) after committing.
 """
 from __future__ import annotations
 
@@ -44,8 +44,8 @@ from dataclasses import asdict, dataclass
 
 import streamlit as st
 
-from s11data.store import db
-from s11data.views import queries
+from app import reads
+from s11data.views import filter_choices
 from s11data.store.lookup import normalise
 from s11data.store.models import Sector
 from s11data.store.scope import Scope
@@ -56,7 +56,6 @@ FILTERS: tuple[str, ...] = ("partnership", "cycle", "theme", "section", "sector"
 """Names accepted by `sidebar(show=…)`."""
 STORE_KEY = "s11_filters"
 URL_KEY = "s11_filters_url"
-CHOICES_TTL = 300
 PAGES_KEY = "s11_pages"
 """Session key of url_path → st.Page of this user's navigation (app.shell `register_pages`)."""
 PAGES_DIR = "../pages"
@@ -102,7 +101,7 @@ class Filters:
         return {k: v for k, v in values.items() if v}
 
     def query_args(self) -> dict[str, int | str | None]:
-        """Keyword arguments for `s11data.views.queries` functions (None = all)."""
+        """Keyword arguments for `s11data.views` functions (None = all)."""
         return {"partnership_id": self.partnership_id, "cycle_id": self.cycle_id, "theme_id": self.theme_id,
                 "section": self.section, "sector": self.sector, "organisation_id": self.organisation_id}
 
@@ -167,35 +166,14 @@ def _write_url(store: Mapping[str, str]) -> None:
 
 # --- choices and resolution -----------------------------------------------------------------------
 
-@st.cache_resource(ttl=CHOICES_TTL, max_entries=1000, show_spinner=False)
-def _choices(cache_key: str, url: str, _scope: Scope) -> queries.Choices:
-    """Kept as one shared object per scope, not copied per call as st.cache_data would: Choices is immutable
-    (frozen dataclasses, tuples, frozensets), and a national reader's 6,000 organisations cost ~12 ms to unpickle
-    on every call."""
-    with db.read_session(db.get_engine(url)) as session:
-        return queries.filter_choices(session, _scope)
-
-
-def clear() -> None:
-    """Forget the cached choices (after a write that adds organisations or cycles); `app.reads.clear` calls it."""
-    _choices.clear()
-    _sections.clear()
-
-
-def choices(scope: Scope) -> queries.Choices:
-    """What the caller may filter by (cached per scope)."""
-    return _choices(scope.cache_key, db.database_url(), scope)
-
-
-@st.cache_data(ttl=CHOICES_TTL, show_spinner=False)
-def _sections(cache_key: str, url: str, cycle_id: int, _scope: Scope) -> tuple[tuple[str, str], ...]:
-    with db.read_session(db.get_engine(url)) as session:
-        return queries.cycle_sections(session, _scope, cycle_id)
+def choices(scope: Scope) -> filter_choices.Choices:
+    """What the caller may filter by (cached per scope, `reads.filter_choices`)."""
+    return reads.filter_choices(scope)
 
 
 def sections(scope: Scope, cycle_id: int | None) -> tuple[tuple[str, str], ...]:
     """The (code, title) sections of a cycle's framework (cached per scope)."""
-    return () if cycle_id is None else _sections(scope.cache_key, db.database_url(), cycle_id, scope)
+    return () if cycle_id is None else reads.cycle_sections(scope, cycle_id)
 
 
 def current(scope: Scope, *, across_partnerships: bool = False) -> Filters:
@@ -203,7 +181,7 @@ def current(scope: Scope, *, across_partnerships: bool = False) -> Filters:
     return _resolve(choices(scope), sync(), across_partnerships, lambda cid: sections(scope, cid), scope.themes)
 
 
-def _resolve(c: queries.Choices, raw: Mapping[str, str], across: bool,
+def _resolve(c: filter_choices.Choices, raw: Mapping[str, str], across: bool,
              sections_of: Callable[[int], Iterable[tuple[str, str]]] = lambda _cid: (),
              mine: Collection[int] = ()) -> Filters:
     org = c.organisation_named(raw.get("org"))
@@ -233,7 +211,7 @@ def _resolve(c: queries.Choices, raw: Mapping[str, str], across: bool,
         screen=raw.get("screen") == "1")
 
 
-def _find_partnership(c: queries.Choices, text: str | None) -> queries.PartnershipChoice | None:
+def _find_partnership(c: filter_choices.Choices, text: str | None) -> filter_choices.PartnershipChoice | None:
     if not text:
         return None
     wanted = normalise(text)
@@ -241,7 +219,7 @@ def _find_partnership(c: queries.Choices, text: str | None) -> queries.Partnersh
                  if wanted in {normalise(p.name), normalise(p.short_name), *map(normalise, p.aliases)}), None)
 
 
-def _find_theme(c: queries.Choices, text: str, mine: Collection[int]
+def _find_theme(c: filter_choices.Choices, text: str, mine: Collection[int]
                 ) -> tuple[str | None, int | tuple[int, ...] | None, str | None, tuple[int, ...]]:
     """(theme, theme_id, theme_param, my_theme_ids) of a URL value: a theme's name, 'mine' or 'all'. A caller with
     themes of their own gets them when the URL names none (or an unknown one); 'all' is every theme."""
@@ -263,7 +241,7 @@ def my_themes_label(names: Iterable[str]) -> str:
     return f"my themes ({'; '.join(names)})"
 
 
-def _find_cycle(cycles: list[queries.CycleChoice], text: str | None) -> queries.CycleChoice | None:
+def _find_cycle(cycles: list[filter_choices.CycleChoice], text: str | None) -> filter_choices.CycleChoice | None:
     if not text:
         return None
     wanted = normalise(text.replace("/", "-"))
@@ -324,18 +302,18 @@ def _select(name: str, label: str, options: list[str], value: str | None, labels
                  format_func=lambda v: all_label if v == _ALL and all_label else labels.get(v, v))
 
 
-def _partnership(c: queries.Choices, f: Filters, _across: bool) -> None:
+def _partnership(c: filter_choices.Choices, f: Filters, _across: bool) -> None:
     labels = {p.key: p.name + (" (illustrative)" if p.illustrative else "") for p in c.partnerships}
     _select("partnership", "Partnership", list(labels), f.partnership, labels, None)
 
 
-def _cycle(c: queries.Choices, f: Filters, _across: bool) -> None:
+def _cycle(c: filter_choices.Choices, f: Filters, _across: bool) -> None:
     cycles = [y for y in c.cycles if y.partnership_id == f.partnership_id]
     labels = {y.label: f"{y.label} ({y.method})" for y in cycles}
     _select("cycle", "Cycle", list(labels), f.cycle, labels, None)
 
 
-def _theme(c: queries.Choices, f: Filters, _across: bool) -> None:
+def _theme(c: filter_choices.Choices, f: Filters, _across: bool) -> None:
     names = [name for _tid, name in c.themes]
     labels = {n: n[:1].upper() + n[1:] for n in names}
     if not f.my_theme_ids:
@@ -351,12 +329,12 @@ def _section(cycle_sections: Iterable[tuple[str, str]], f: Filters) -> None:
     _select("section", "Section", list(labels), f.section, labels, "All sections")
 
 
-def _sector(c: queries.Choices, f: Filters, _across: bool) -> None:
+def _sector(c: filter_choices.Choices, f: Filters, _across: bool) -> None:
     names = [s.value for s in Sector]
     _select("sector", "Sector", names, f.sector, {n: n[:1].upper() + n[1:] for n in names}, "All sectors")
 
 
-def _organisation(c: queries.Choices, f: Filters, across: bool) -> None:
+def _organisation(c: filter_choices.Choices, f: Filters, across: bool) -> None:
     if across:
         orgs = list(c.organisations)
     else:

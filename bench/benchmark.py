@@ -2,7 +2,7 @@
 
 On each database (the configured one, and the other back end when it can be reached) it measures:
 
-- every read the pages make, listed in `BENCH_QUERIES` (a function of `s11data.views.queries`, `.engagement`,
+- every read the pages make, listed in `BENCH_QUERIES` (a function of `s11data.views`, `.engagement`,
   `.actions`, … with arguments picked from the data), beside the bare SQL of the statements that call ran,
   re-executed straight on the driver's cursor: ratio = function ÷ bare SQL is the cost of ORM, Python and pandas;
 - every page script in `pages/`, run as `streamlit.testing.v1.AppTest` runs it with a signed-in scope in session
@@ -97,29 +97,29 @@ Arguments = Callable[[Picked], dict[str, Any]]
 
 BENCH_QUERIES: dict[str, Arguments] = {
     # filters (every page)
-    "queries.filter_choices": lambda p: {},
+    "filter_choices.filter_choices": lambda p: {},
     # overview
-    "queries.cycle_info": lambda p: {"cycle_id": p.cycle_id},
-    "queries.returns_figures": lambda p: {"cycle_id": p.cycle_id},
-    "queries.rag_distribution": lambda p: {"cycle_id": p.cycle_id},
-    "queries.rag_distribution[previous cycle]": lambda p: {"cycle_id": p.previous_cycle_id},
-    "queries.previous_cycle": lambda p: {"cycle_id": p.cycle_id},
-    "queries.theme_summary": lambda p: {"cycle_id": p.cycle_id},
-    "queries.action_figures": lambda p: {"partnership_id": p.partnership_id, "today": p.today},
-    "queries.to_chase": lambda p: {"cycle_id": p.cycle_id},
+    "common.cycle_info": lambda p: {"cycle_id": p.cycle_id},
+    "overview.returns_figures": lambda p: {"cycle_id": p.cycle_id},
+    "overview.rag_distribution": lambda p: {"cycle_id": p.cycle_id},
+    "overview.rag_distribution[previous cycle]": lambda p: {"cycle_id": p.previous_cycle_id},
+    "common.previous_cycle": lambda p: {"cycle_id": p.cycle_id},
+    "overview.theme_summary": lambda p: {"cycle_id": p.cycle_id},
+    "overview.action_figures": lambda p: {"partnership_id": p.partnership_id, "today": p.today},
+    "overview.to_chase": lambda p: {"cycle_id": p.cycle_id},
     # heat map
-    "queries.heat_map_cells": lambda p: {"cycle_id": p.cycle_id},
-    "queries.heat_map_cells[by theme]": lambda p: {"cycle_id": p.cycle_id, "by": "theme"},
-    "queries.heat_map_cells[one theme]": lambda p: {"cycle_id": p.cycle_id, "theme_id": p.theme_id},
-    "queries.question_summary": lambda p: {"cycle_id": p.cycle_id},
-    "queries.organisation_counts": lambda p: {"cycle_id": p.cycle_id},
+    "heat_map.heat_map_cells": lambda p: {"cycle_id": p.cycle_id},
+    "heat_map.heat_map_cells[by theme]": lambda p: {"cycle_id": p.cycle_id, "by": "theme"},
+    "heat_map.heat_map_cells[one theme]": lambda p: {"cycle_id": p.cycle_id, "theme_id": p.theme_id},
+    "heat_map.question_summary": lambda p: {"cycle_id": p.cycle_id},
+    "heat_map.organisation_counts": lambda p: {"cycle_id": p.cycle_id},
     # trends
-    "queries.rag_by_cycle[themes]": lambda p: {"partnership_id": p.partnership_id, "by_theme": True},
-    "queries.rag_by_cycle[organisation]": lambda p: {"organisation_id": p.organisation_id},
-    "queries.partnerships_side_by_side": lambda p: {},
-    "queries.ungraded_cycles": lambda p: {"partnership_id": p.partnership_id},
+    "trends.rag_by_cycle[themes]": lambda p: {"partnership_id": p.partnership_id, "by_theme": True},
+    "trends.rag_by_cycle[organisation]": lambda p: {"organisation_id": p.organisation_id},
+    "trends.partnerships_side_by_side": lambda p: {},
+    "trends.ungraded_cycles": lambda p: {"partnership_id": p.partnership_id},
     # agency
-    "queries.agency_profile": lambda p: {"organisation_id": p.organisation_id},
+    "agency.agency_profile": lambda p: {"organisation_id": p.organisation_id},
     # engagement
     "engagement.funnel": lambda p: {"partnership_id": p.partnership_id},
     "engagement.status_board": lambda p: {"partnership_id": p.partnership_id},
@@ -142,7 +142,7 @@ BENCH_QUERIES: dict[str, Arguments] = {
 They run in the scope of an admin of the first synthetic partnership (what a business manager's or executive's
 pages read); the entries of `NATIONAL_QUERIES` also run for an admin of every synthetic partnership."""
 
-NATIONAL_QUERIES: tuple[str, ...] = ("queries.filter_choices", "queries.partnerships_side_by_side",
+NATIONAL_QUERIES: tuple[str, ...] = ("filter_choices.filter_choices", "trends.partnerships_side_by_side",
                                      "engagement.funnel", "actions.actions")
 """Reads whose cost grows with the number of partnerships a user can see; measured again for a national user
 (with the partnership filter left at the page default for the per-partnership ones)."""
@@ -274,7 +274,7 @@ def _size(result: Any) -> int:
 
 
 def function_of(name: str) -> Callable[..., Any]:
-    """`queries.heat_map_cells[by theme]` → s11data.views.queries.heat_map_cells."""
+    """`heat_map.heat_map_cells[by theme]` → s11data.views.heat_map_cells."""
     module, _, function = name.split("[")[0].rpartition(".")
     return getattr(import_module(f"s11data.views.{module}"), function)
 

@@ -26,7 +26,7 @@ if f.organisation_id is None:
     st.stop()
 
 try:
-    profile = reads.get("agency_profile", scope, organisation_id=f.organisation_id)
+    profile = reads.agency_profile(scope, organisation_id=f.organisation_id)
 except (UserError, ScopeError) as exc:
     st.error(str(exc))
     st.stop()

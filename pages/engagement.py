@@ -22,12 +22,12 @@ today = dt.date.today()
 filters.partnership_header("Engagement", f, "engagement")
 
 try:
-    funnel = reads.get("engagement.funnel", scope, partnership_id=f.partnership_id)
-    board = reads.get("engagement.status_board", scope, partnership_id=f.partnership_id,
+    funnel = reads.funnel(scope, partnership_id=f.partnership_id)
+    board = reads.status_board(scope, partnership_id=f.partnership_id,
                       organisation_id=f.organisation_id)
-    chase = reads.get("engagement.chase_list", scope, today=today, partnership_id=f.partnership_id,
+    chase = reads.chase_list(scope, today=today, partnership_id=f.partnership_id,
                       cycle_id=f.cycle_id)
-    history = reads.get("engagement.contact_history", scope, partnership_id=f.partnership_id,
+    history = reads.contact_history(scope, partnership_id=f.partnership_id,
                         cycle_id=None if f.organisation_id else f.cycle_id, organisation_id=f.organisation_id)
 except UserError as exc:
     st.error(str(exc))
@@ -89,7 +89,7 @@ else:
 
 # --- writes: business managers and admins -------------------------------------------------------------------
 if scope.can("invitations") and scope.can_read(f.partnership_id) and f.cycle_id is not None:
-    options = reads.get("engagement.invitation_options", scope, partnership_id=f.partnership_id,
+    options = reads.invitation_options(scope, partnership_id=f.partnership_id,
                         cycle_id=f.cycle_id)
     st.subheader(f"Record engagement · {f.cycle}")
     if options.empty:

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from apptest import open_page, serve
 from app import filters
 from s11data.store import db
-from s11data.views import queries
+from s11data.views import filter_choices, heat_map
 from s11data.admin import users
 from s11data.store.models import STABLE_THEMES, Cycle, Partnership, Role, Theme
 from s11data.store.scope import Scope
@@ -73,7 +73,7 @@ def questions_on(engine: Engine, cycle: str, themes: set[str]) -> set[str]:
     with db.read_session(engine) as s:
         cid = s.scalar(select(Cycle.id).join(Partnership).where(Partnership.name == DEMO, Cycle.label == cycle))
         ids = list(s.scalars(select(Theme.id).where(Theme.name.in_(themes))))
-        return set(queries.question_summary(s, Scope.system(), cid, theme_id=ids)["question"])
+        return set(heat_map.question_summary(s, Scope.system(), cid, theme_id=ids)["question"])
 
 
 # --- the demo chair -------------------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ def test_the_chairs_actions_are_their_subgroups_or_on_their_themes(embedded: Eng
 
 def test_filter_resolution_of_a_callers_themes(sqlite_seeded: Engine) -> None:
     with db.read_session(sqlite_seeded) as session:
-        choices = queries.filter_choices(session, Scope.system())
+        choices = filter_choices.filter_choices(session, Scope.system())
     ids = {name: tid for tid, name in choices.themes}
     mine = {ids["neglect"], ids["fathers"]}
     f = filters._resolve(choices, {"partnership": "DEMO"}, False, mine=mine)

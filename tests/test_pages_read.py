@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 import apptest
 from app import charts, filters, tables
 from s11data.store import db
-from s11data.views import queries
+from s11data.views import filter_choices
 from s11data.admin import users
 from s11data.store.models import Rag
 from s11data.store.scope import Scope
@@ -253,7 +253,7 @@ def test_shared_screen_mode(served: Engine) -> None:
 
 def test_filter_resolution(served: Engine) -> None:
     with db.read_session(served) as session:
-        choices = queries.filter_choices(session, Scope.system())
+        choices = filter_choices.filter_choices(session, Scope.system())
     f = filters._resolve(choices, {"partnership": "north somerset", "cycle": "2023/24", "org": "UHBW"}, False)
     assert (f.partnership, f.cycle, f.org) == ("NSSCP", "2023-24", "University Hospitals Bristol and Weston NHS "
                                                                     "Foundation Trust")

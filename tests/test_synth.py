@@ -166,7 +166,7 @@ def test_synth_then_bench_prints_one_json_object(engine: Engine) -> None:
     measured = [d for d in report["databases"] if not d["skipped"]]
     assert [d["backend"] for d in measured] == [engine.dialect.name]
     (d,) = measured
-    assert {q["name"].split("[")[0] for q in d["queries"]} >= {"queries.filter_choices", "queries.heat_map_cells",
+    assert {q["name"].split("[")[0] for q in d["queries"]} >= {"filter_choices.filter_choices", "heat_map.heat_map_cells",
                                                                "engagement.funnel", "actions.actions"}
     for q in d["queries"]:
         assert q["error"] is None, q

@@ -5,7 +5,7 @@
 - Progress updates are appended, never edited. The recommendation's status follows its latest update: the one with
   the latest date (undated updates, as reports give them, count as older than any dated one), ties by entry order.
 - Each action links to the theme (and question, where one is recorded) it came from, and says whether that theme's
-  % green rose in the partnership's next cycle, counted as the Trends page counts it (`queries.rag_by_cycle`).
+  % green rose in the partnership's next cycle, counted as the Trends page counts it (`trends.rag_by_cycle`).
 
 Who may write (enforced here, not only by the pages): business managers and admins add and edit recommendations
 and add progress; a subgroup chair adds progress only to the actions their subgroup owns (`Scope.owns`: the
@@ -24,7 +24,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from s11data.store import audit
-from s11data.views import queries
+from s11data.views import common, trends
 from s11data.store.errors import TEXT_MAX, UserError, checked_text, one_of  # noqa: F401 - TEXT_MAX: the form limit pages read
 from s11data.returns.exports import plain
 from s11data.store.lookup import normalise, organisation_index, suggest
@@ -82,7 +82,7 @@ def _latest_update(within: Select) -> tuple:
 
 
 def actions(session: Session, scope: Scope, today: dt.date, *, partnership_id: int | None = None,
-            cycle_id: int | None = None, theme_id: queries.ThemeFilter = None, organisation_id: int | None = None,
+            cycle_id: int | None = None, theme_id: common.ThemeFilter = None, organisation_id: int | None = None,
             owner: str | None = None, mine_only: bool = False, only_open: bool = True,
             kinds: Collection[str] | None = None, or_themes: Collection[int] = ()) -> pd.DataFrame:
     """Recommendations (and commitments) with their flags, latest update and theme link; overdue first.
@@ -113,7 +113,7 @@ def actions(session: Session, scope: Scope, today: dt.date, *, partnership_id: i
     if only_open:
         stmt = stmt.where(Recommendation.status.in_(OPEN))
     if theme_id is not None:
-        stmt = stmt.where(queries.on_themes(Recommendation.theme_id, theme_id))
+        stmt = stmt.where(common.on_themes(Recommendation.theme_id, theme_id))
     if organisation_id is not None:
         stmt = stmt.where(Recommendation.organisation_id == organisation_id)
     if kinds:
@@ -205,13 +205,13 @@ def _next_cycles(session: Session, cycle_ids: set[int]) -> dict[int, tuple[int, 
 def theme_green(session: Session, scope: Scope, partnership_ids: set[int],
                 cycle_ids: Collection[int] | None = None) -> dict[tuple[int, str], float]:
     """% green per (cycle id, theme name) in those partnerships, exactly as the Trends page shows it
-    (`queries.rag_by_cycle`: the grade that stands; published percentages where the report gave only those; no
+    (`trends.rag_by_cycle`: the grade that stands; published percentages where the report gave only those; no
     figure for an ungraded peer review). A theme answered but never green is 0 % green. `cycle_ids`: only those
     cycles (the actions' cycles and their next ones), not every cycle of the partnerships."""
     if cycle_ids is None:
         cycle_ids = session.scalars(select(Cycle.id).where(Cycle.partnership_id.in_(sorted(partnership_ids)))).all()
     only = next(iter(partnership_ids)) if len(partnership_ids) == 1 else None
-    return queries.percent_green(session, scope, cycle_ids, partnership_id=only)
+    return trends.percent_green(session, scope, cycle_ids, partnership_id=only)
 
 
 def progress_history(session: Session, scope: Scope, recommendation_id: int) -> pd.DataFrame:
