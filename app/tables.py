@@ -36,7 +36,7 @@ def show(frame: pd.DataFrame, *, name: str, key: str | None = None, links: Mappi
          column_config: Mapping[str, object] | None = None, height: int | str = "auto",
          downloads: bool = True, style: Callable[[pd.DataFrame], object] | None = None) -> None:
     """Draw the table with its download buttons. `name` names the files; `key` keeps widget keys unique;
-    `style` turns the shown frame into a pandas Styler (e.g. `charts.status_board_style`); downloads stay plain."""
+    `style` turns the shown frame into a pandas Styler (e.g. `s11data.charts.status_board_style`); downloads stay plain."""
     plain = downloadable(frame)
     shown = plain.copy()
     config: dict[str, object] = dict(column_config or {})

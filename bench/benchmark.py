@@ -18,7 +18,6 @@ beside each target. This is the one module of s11data that loads Streamlit, and 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import gc
 import io
 import json
@@ -29,18 +28,20 @@ import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from importlib import import_module
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text
+from sqlalchemy import Engine, create_engine, delete, func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from s11data.store import db
-from bench import synth
+from bench import page_timing, synth
+from bench.measure import TARGETS, PageFigure, Picked, bare_sql, captured
+from s11data.admin import users
+from s11data.returns import importer
+from s11data.store import audit, db
+from s11data.views import actions, agency, common, engagement, filter_choices, heat_map, overview, trends
 from s11data.store.errors import UserError
 from s11data.store.models import (
     AuditReturn,
@@ -62,8 +63,6 @@ from s11data.store.models import (
 )
 from s11data.store.scope import Scope
 
-TARGETS: dict[str, float] = {"query": 0.1, "page_warm": 0.3, "page_cold": 1.5, "import": 2.0}
-"""Seconds (DESIGN §6): each query, each page warm and cold, a 10,000-row return validated and committed."""
 """Pages opened with the busy organisation chosen in the filters (the others show the whole partnership)."""
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/s11bench"
 BENCH_USER = "s11bench"
@@ -75,22 +74,6 @@ BENCH_SOURCE = "s11 bench"
 
 
 # --- what to measure ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Picked:
-    """Arguments picked from the data: what a page shows by default, and one busy organisation."""
-
-    partnership_id: int
-    partnership: str
-    cycle_id: int
-    cycle: str
-    previous_cycle_id: int
-    organisation_id: int
-    organisation: str
-    theme_id: int
-    recommendation_id: int
-    partnership_ids: tuple[int, ...]
-    today: dt.date = field(default_factory=dt.date.today)
 
 
 Arguments = Callable[[Picked], dict[str, Any]]
@@ -164,22 +147,6 @@ class QueryFigure:
     error: str | None = None
 
 
-@dataclass
-class PageFigure:
-    page: str
-    scope: str = "one partnership"
-    cold_seconds: float | None = None
-    warm_seconds: float | None = None
-    bare_sql_seconds: float | None = None
-    cold_ratio: float | None = None
-    warm_ratio: float | None = None
-    statements: int = 0
-    """SQL statements of a cold run."""
-    warm_statements: int = 0
-    """SQL statements of a warm run: reads that bypass the cache (0 when every read is cached)."""
-    ok: bool = False
-    error: str | None = None
-
 
 @dataclass
 class ImportFigure:
@@ -222,44 +189,6 @@ class DatabaseReport:
 
 # --- measuring ---------------------------------------------------------------------------------------
 
-Statement = tuple[str, Any]
-
-
-@contextmanager
-def captured(engine: Engine) -> Iterator[list[Statement]]:
-    """The SELECT statements (SQL text and driver parameters) run on `engine` inside the block."""
-    statements: list[Statement] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        if not executemany and statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            statements.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
-def bare_sql(engine: Engine, statements: list[Statement], repeat: int) -> float:
-    """Median time to run `statements` on the driver's own cursor and fetch every row: the floor."""
-    if not statements:
-        return 0.0
-    raw = engine.raw_connection()
-    try:
-        times = []
-        for _ in range(repeat):
-            cursor = raw.cursor()
-            start = time.perf_counter()
-            for statement, parameters in statements:
-                cursor.execute(statement, parameters)
-                cursor.fetchall()
-            times.append(time.perf_counter() - start)
-            cursor.close()
-        raw.rollback()
-        return statistics.median(times)
-    finally:
-        raw.close()
 
 
 def _size(result: Any) -> int:
@@ -273,10 +202,16 @@ def _size(result: Any) -> int:
     return 1 if result is not None else 0
 
 
+READ_MODULES = {module.__name__.rpartition(".")[2]: module
+                for module in (filter_choices, common, overview, heat_map, trends, agency, engagement, actions,
+                               importer, audit, users)}
+"""The s11data modules whose reads are measured, by the short name a figure carries (`heat_map.heat_map_cells`)."""
+
+
 def function_of(name: str) -> Callable[..., Any]:
-    """`heat_map.heat_map_cells[by theme]` → s11data.views.heat_map_cells."""
+    """`heat_map.heat_map_cells[by theme]` → s11data.views.heat_map.heat_map_cells."""
     module, _, function = name.split("[")[0].rpartition(".")
-    return getattr(import_module(f"s11data.views.{module}"), function)
+    return getattr(READ_MODULES[module], function)
 
 
 def time_query(engine: Engine, name: str, scope: Scope, scope_name: str, picked: Picked,
@@ -318,12 +253,7 @@ def _peak_mb(call: Callable[[], Any]) -> float:
 
 
 def time_pages(engine: Engine, url: str, scope: Scope, picked: Picked, repeat: int) -> list[PageFigure]:
-    """Each page's script run, cold and warm. Pages are Streamlit scripts, so their timing lives with the app
-    (`app/page_timing.py`) and `s11data` itself never imports Streamlit; without the app, no page figures."""
-    try:
-        page_timing = import_module("bench.page_timing")
-    except ImportError:
-        return []
+    """Each page's script run, cold and warm (`bench.page_timing`: the pages are Streamlit scripts)."""
     return page_timing.time_pages(engine, url, scope, picked, repeat)
 
 
@@ -585,8 +515,8 @@ def _freeze_heap_as_the_app_does(pages: bool) -> None:
     """The app freezes its start-up heap (`gc.freeze()` in app/shell.py) so full garbage collections skip the
     libraries' objects; measure under the same conditions: load what the app loads, then freeze."""
     if pages:
-        with suppress(ImportError):
-            import_module("app.shell")
+        from app import shell  # noqa: F401 - loaded for what it loads
+
     gc.freeze()
 
 

@@ -1,19 +1,19 @@
 """Page timing for `s11 bench`: each page's script through the app's entry point under AppTest, cold and warm.
 
-Kept in the app layer so that `s11data` never imports Streamlit; `bench.benchmark.time_pages` calls it.
+Here in bench/ (which may import both app and s11data), so `s11data` never imports Streamlit; `bench.benchmark.time_pages`
+calls it.
 """
 from __future__ import annotations
 
 import os
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
 from s11data.store import db
-from bench.benchmark import TARGETS, PageFigure, Picked, bare_sql, captured
+from bench.measure import TARGETS, PageFigure, Picked, bare_sql, captured
 from s11data.store.scope import Scope
 
 PAGES_DIR = db.PROJECT_DIR / "pages"

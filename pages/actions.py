@@ -9,8 +9,9 @@ import datetime as dt
 
 import streamlit as st
 
-from app import charts, filters, reads, screen, tables, writes
+from app import filters, reads, screen, tables, writes
 from app.session import current_scope
+from s11data.charts import action_flag_style
 from s11data.views import actions
 from s11data.store.errors import UserError
 from s11data.store.models import STABLE_THEMES, ActionKind, ActionStatus, Role
@@ -56,7 +57,7 @@ if table.empty:
     st.info("No actions in these filters.")
 else:
     tables.show(table, name=f"actions {f.describe() if this_cycle else f.partnership}", key="actions",
-                links={"theme": "trends"}, style=charts.action_flag_style,
+                links={"theme": "trends"}, style=action_flag_style,
                 column_config={"text": st.column_config.TextColumn("text", width="large"),
                                "flag": st.column_config.TextColumn("flag", help="overdue / due soon"),
                                "theme_green": st.column_config.NumberColumn("theme % green", format="%.1f"),

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import charts, filters, reads, screen, tables
 from app.session import current_scope
+from s11data.charts import NOT_PUBLISHED
 from s11data.store.errors import UserError
 from s11data.store.scope import ScopeError
 
@@ -76,7 +77,7 @@ else:
     cycles = list(dict.fromkeys(evidence["partnership"] + " " + evidence["cycle"]))
     chosen = st.selectbox("Cycle", cycles, key="agency_evidence_cycle")
     shown = evidence[(evidence["partnership"] + " " + evidence["cycle"]) == chosen].copy()
-    shown["self"] = shown["self"].replace("", charts.NOT_PUBLISHED)
+    shown["self"] = shown["self"].replace("", NOT_PUBLISHED)
     tables.show(shown, name=f"evidence {profile.name} {chosen}", key="agency_evidence")
 
 st.subheader("Recommendations and their progress")

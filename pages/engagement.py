@@ -11,6 +11,7 @@ import streamlit as st
 
 from app import charts, filters, reads, screen, tables, writes
 from app.session import current_scope
+from s11data.charts import status_board_style
 from s11data.views import engagement
 from s11data.store.errors import UserError
 from s11data.store.models import ContactKind, Engagement
@@ -67,7 +68,7 @@ if board.empty:
     st.info("No organisation was invited in these filters.")
 else:
     tables.show(board, name=f"status board {f.partnership}", key="board", links={"organisation": "agency"},
-                style=charts.status_board_style)
+                style=status_board_style)
 
 # --- chase list ---------------------------------------------------------------------------------------------
 st.subheader(f"Chase list · {f.cycle}")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import charts, filters, labels, reads, screen, tables
 from app.session import current_scope
+from s11data.charts import NOT_PUBLISHED, cell_letter
 from s11data.views import common, heat_map
 from s11data.store.errors import UserError
 from s11data.store.scope import ScopeError
@@ -103,12 +104,12 @@ def draw_ratings() -> None:
     cells = cells.copy()
     if view == "difference":
         cells["shown"] = [difference(s, m) for s, m in zip(cells["self"], cells["moderated"])]
-        cells["letter"] = [f"{charts.cell_letter(s)}›{charts.cell_letter(m)}" if m else charts.cell_letter(s)
+        cells["letter"] = [f"{cell_letter(s)}›{cell_letter(m)}" if m else cell_letter(s)
                            for s, m in zip(cells["self"], cells["moderated"])]
     else:
-        cells["shown"] = cells[view].fillna(charts.NOT_PUBLISHED if view != "moderated" else "")
+        cells["shown"] = cells[view].fillna(NOT_PUBLISHED if view != "moderated" else "")
         cells = cells[cells["shown"] != ""]
-        cells["letter"] = cells["shown"].map(charts.cell_letter)
+        cells["letter"] = cells["shown"].map(cell_letter)
     if cells.empty:
         st.info("The panel moderated none of these ratings." if view == "moderated" else "No ratings.")
         return

@@ -14,7 +14,8 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 import apptest
-from app import charts, filters, tables
+from app import filters, tables
+from s11data import charts
 from s11data.store import db
 from s11data.views import filter_choices
 from s11data.admin import users
