@@ -5,6 +5,7 @@ import argparse
 import sys
 
 from s11data.store import db
+from s11data.seed.load import prepare
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -24,7 +25,7 @@ def _run(args: argparse.Namespace) -> int:
     from bench import synth
 
     engine = db.get_engine()
-    db.prepare(engine)
+    prepare(engine)
     if args.remove:
         removed = synth.remove(engine)
         print("removed " + (", ".join(f"{n:,} {t}" for t, n in removed.items() if n) or "nothing"))

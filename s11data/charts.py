@@ -15,10 +15,7 @@ import altair as alt
 import pandas as pd
 
 from s11data.store.models import Rag
-from s11data.returns.ratings import LETTER, MEANING
-
-NOT_PUBLISHED = "Not published"
-"""A quoted answer whose grade the report does not give (seed data): shown as '?'."""
+from s11data.returns.ratings import LETTER, MEANING, NOT_PUBLISHED
 
 FILL: dict[str, str] = {
     Rag.RED.value: "#D55E00",          # Okabe–Ito vermillion

@@ -63,7 +63,7 @@ class Templates:
             engine = db.get_engine(url)
             db.init_db(engine)
             if seeded:
-                from s11data.seed.loader import seed_all
+                from s11data.seed.load import seed_all
 
                 seed_all(engine)
             _dispose(url)

@@ -21,7 +21,7 @@ from s11data.store.models import (
     Recommendation,
 )
 from s11data.store.scope import Scope
-from s11data.seed.loader import seed_all
+from s11data.seed.load import seed_all
 
 GSCP = "Gloucestershire Safeguarding Children Partnership"
 NORTH_SOMERSET = "North Somerset Children's Partnership"

@@ -5,26 +5,24 @@ from __future__ import annotations
 
 import argparse
 import sys
-from importlib import import_module
+from collections.abc import Sequence
+from types import ModuleType
 
-COMMAND_MODULES = [
-    "s11data.cli.database",
-    "s11data.cli.export",
-    "s11data.cli.import_",
-    "s11data.cli.users",
-    "s11data.cli.cycle",
-]
+from s11data.cli import cycle, database, export, import_, users
+
+COMMAND_MODULES: tuple[ModuleType, ...] = (database, export, import_, users, cycle)
+"""The modules whose `register(commands)` adds a command, in the order `s11 --help` lists them."""
 
 
-def build_parser(command_modules: list[str] = COMMAND_MODULES) -> argparse.ArgumentParser:
+def build_parser(command_modules: Sequence[ModuleType] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="s11", description="Section 11 audit dashboard: database and files.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in command_modules:
-        import_module(name).register(commands)
+    for module in command_modules:
+        module.register(commands)
     return parser
 
 
-def main(argv: list[str] | None = None, command_modules: list[str] = COMMAND_MODULES) -> int:
+def main(argv: list[str] | None = None, command_modules: Sequence[ModuleType] = COMMAND_MODULES) -> int:
     """Run one command; every failure is a one-line message and a non-zero exit, never a stack trace."""
     from s11data.store.errors import UserError
 

@@ -20,6 +20,7 @@ from s11data.store.errors import UserError
 from s11data.store.lookup import find_cycle, find_partnership, normalise, organisation_index, suggest
 from s11data.store.models import Method, Scale
 from s11data.store.scope import Scope
+from s11data.seed.load import prepare
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -56,7 +57,7 @@ def _date(text: str) -> dt.date:
 
 
 def _add(args: argparse.Namespace) -> int:
-    db.prepare()
+    prepare()
     scope = Scope.system()
     framework = None
     if args.framework:
@@ -76,7 +77,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _invite(args: argparse.Namespace) -> int:
-    db.prepare()
+    prepare()
     scope = Scope.system()
     with db.write_session() as session:
         partnership = find_partnership(session, args.partnership, scope)

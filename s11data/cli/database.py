@@ -22,7 +22,7 @@ def _init_db(args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    from s11data.seed.loader import seed_all
+    from s11data.seed.load import seed_all
 
     engine = db.get_engine()
     db.init_db(engine)

@@ -15,6 +15,7 @@ from pathlib import Path
 from s11data.store import db
 from s11data.returns.return_file import MAX_FILE_BYTES, Problem
 from s11data.store.scope import Scope
+from s11data.seed.load import prepare
 
 REFUSED = 2
 FAILED = 1
@@ -58,7 +59,7 @@ def _import(args: argparse.Namespace) -> tuple[dict[str, object], int, str]:
                          f"{MAX_FILE_BYTES / 1e6:.0f} MB", "Split it into smaller files"), REFUSED,
                 "nothing was changed")
     data = path.read_bytes()
-    db.prepare()
+    prepare()
     scope = Scope.system(username=f"cli:{_user()}")
     result = import_file(db.get_engine(), scope, data, path.name, partnership=args.partnership,
                          cycle=args.cycle, dry_run=args.dry_run)

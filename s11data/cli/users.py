@@ -22,6 +22,7 @@ from s11data.store.errors import UserError
 from s11data.store.lookup import partnerships_in_scope
 from s11data.store.models import Role
 from s11data.store.scope import Scope
+from s11data.seed.load import prepare
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -97,7 +98,7 @@ def read_password(from_stdin: bool, username: str) -> str:
 
 
 def _add(args: argparse.Namespace) -> int:
-    db.prepare()
+    prepare()
     scope = _operator()
     with db.read_session() as session:
         names = args.partnership or ([p.name for p in partnerships_in_scope(session, scope)]
@@ -116,7 +117,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _set_themes(args: argparse.Namespace) -> int:
-    db.prepare()
+    prepare()
     with db.write_session() as session:
         users.set_themes(session, _operator(), args.username, args.theme)
         themes = users.user_themes(session, _operator(), args.username)
@@ -125,7 +126,7 @@ def _set_themes(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    db.prepare()
+    prepare()
     with db.read_session() as session:
         frame = users.list_users(session, _operator())
     if frame.empty:
@@ -137,7 +138,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _change(args: argparse.Namespace) -> int:
-    db.prepare()
+    prepare()
     with db.write_session() as session:
         if args.action == "unlock":
             users.unlock(session, _operator(), args.username)
@@ -149,7 +150,7 @@ def _change(args: argparse.Namespace) -> int:
 
 
 def _reset(args: argparse.Namespace) -> int:
-    db.prepare()
+    prepare()
     password = read_password(args.password_stdin, args.username)
     with db.write_session() as session:
         users.reset_password(session, _operator(), args.username, password)

@@ -27,7 +27,7 @@ from s11data.store.models import (
     Theme,
 )
 from s11data.store.scope import Scope, in_scope
-from s11data.seed.loader import NOT_PUBLISHED
+from s11data.returns.ratings import NOT_PUBLISHED
 
 KINDS = ("ratings", "actions", "invitations")
 

@@ -15,6 +15,9 @@ from s11data.store.models import Rag, Scale
 RAG_ORDER: dict[Rag, int] = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
 """Worst first; used to pick the lower of combined grades and to sort heat maps worst-first."""
 
+NOT_PUBLISHED = "Not published"
+"""Seed-only rating: the report quotes the organisation's response but does not publish its grade (shown as '?')."""
+
 LETTER: dict[Rag, str] = {Rag.GREEN: "G", Rag.AMBER: "A", Rag.RED: "R", Rag.NOT_RATED: "–",
                           Rag.NOT_APPLICABLE: "N/A"}
 """The letter every RAG cell carries, so that colour is never the only signal."""

@@ -33,7 +33,7 @@ from s11data.store.models import (
 from s11data.returns.ratings import Grade, GradeError, parse_grade
 from s11data.returns.return_file import LONG_COLUMNS, Problem, Table, column_role, header_key, looks_like_question
 from s11data.store.scope import Scope
-from s11data.seed.loader import NOT_PUBLISHED
+from s11data.returns.ratings import NOT_PUBLISHED
 
 _EVIDENCE_WORDS = ("evidence", "comment", "comments", "notes", "narrative", "explanation")
 _MODERATED_WORDS = ("moderated", "panel", "agreed")

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from s11data.store import db
@@ -44,10 +44,7 @@ from s11data.store.models import (
     SubjectKind,
     Theme,
 )
-from s11data.returns.ratings import Grade, parse_grade
-
-NOT_PUBLISHED = "Not published"
-"""Seed-only rating: the report quotes the organisation's response but does not publish its grade."""
+from s11data.returns.ratings import NOT_PUBLISHED, Grade, parse_grade
 
 SEED_DIR = Path(os.environ.get("S11_SEED_DIR", db.PROJECT_DIR / "seed"))
 
@@ -104,22 +101,6 @@ def read_folder(folder: Path) -> Bundle:
 
 def published_bundles(seed_dir: Path = SEED_DIR) -> list[Bundle]:
     return [read_folder(p) for p in sorted((seed_dir / "published").iterdir()) if p.is_dir()]
-
-
-def seed_all(engine: Engine | None = None, demo: bool = True) -> Counter[str]:
-    """Load the published record (and the demo) in one transaction. Returns row counts by table."""
-    bundles = published_bundles()
-    if demo:
-        from s11data.seed.demo import demo_bundle
-
-        bundles.append(demo_bundle())
-    counts: Counter[str] = Counter()
-    with db.write_session(engine) as session:
-        loader = Loader(session)
-        loader.themes()
-        for bundle in bundles:
-            counts.update(loader.load(bundle))
-    return counts
 
 
 def _date(value: str, where: str) -> dt.date | None:

@@ -2,8 +2,8 @@
 
 `S11_DATABASE_URL` names the database (any SQLAlchemy URL; `postgresql+psycopg://…` for a shared deployment).
 Unset, the embedded SQLite file `data/s11.sqlite3` inside the project is used, created, migrated and seeded on
-first use. SQLite runs in WAL mode with a busy timeout, and write transactions start with `BEGIN IMMEDIATE`
-so that two imports at once queue instead of failing half-way.
+first use (`s11data.seed.load.prepare`). SQLite runs in WAL mode with a busy timeout, and write transactions start
+with `BEGIN IMMEDIATE` so that two imports at once queue instead of failing half-way.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, inspect, select
+from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -155,22 +155,6 @@ def head_revision() -> str:
 
 def has_schema(engine: Engine | None = None) -> bool:
     return inspect(engine or get_engine()).has_table("partnership")
-
-
-def prepare(engine: Engine | None = None) -> None:
-    """Make the database ready to serve: migrate if behind; seed the embedded default when it is empty."""
-    from s11data.store.models import Partnership
-
-    engine = engine or get_engine()
-    if current_revision(engine) != head_revision():
-        init_db(engine)
-    if is_embedded_default(engine.url.render_as_string(hide_password=False)):
-        with read_session(engine) as session:
-            empty = session.scalar(select(Partnership.id).limit(1)) is None
-        if empty:
-            from s11data.seed.loader import seed_all
-
-            seed_all(engine)
 
 
 get_engine.cache_clear = _engine_for.cache_clear  # type: ignore[attr-defined]

@@ -2,21 +2,14 @@
 from __future__ import annotations
 
 import difflib
-import re
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from s11data.store.errors import UserError
+from s11data.store.names import normalise
 from s11data.store.models import STABLE_THEMES, Cycle, Organisation, OrganisationAlias, Partnership, PartnershipAlias
 from s11data.store.scope import Scope, in_scope
-
-
-def normalise(name: str) -> str:
-    """Case, spacing, '&' vs 'and' and punctuation folded, for matching names as people write them."""
-    name = name.lower().replace("&", " and ").replace("’", "'")
-    name = re.sub(r"[^a-z0-9' ]+", " ", name)
-    return re.sub(r"\s+", " ", name).strip()
 
 
 def stable_theme(text: str) -> str | None:

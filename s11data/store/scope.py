@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from s11data.store.models import Role
+from s11data.store.names import normalise
 
 
 class ScopeError(PermissionError):
@@ -78,8 +79,6 @@ class Scope:
         'Neglect subgroup'); business managers and admins any."""
         if self.everything or self.role is not Role.CHAIR:
             return True
-        from s11data.store.lookup import normalise
-
         mine = normalise(self.subgroup)
         return bool(mine) and f" {mine} " in f" {normalise(owner or '')} "
 
