@@ -1,15 +1,12 @@
-"""The Agency page's reads: one organisation across every cycle and partnership.
-
-Every function takes `session, scope` first and keeps only the caller's partnerships (`in_scope`). Filters are
-keyword arguments by id (`partnership_id`, `cycle_id`, `theme_id`, `organisation_id`) or by value (`section`,
-`sector`). Nothing here imports Streamlit.
-"""
+"""The Agency page's reads: one organisation across every cycle and partnership."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
 from s11data.store.errors import UserError
 from s11data.store.models import (
     AuditReturn,

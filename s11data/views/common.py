@@ -1,18 +1,14 @@
-"""What every page's reads share: grades in SQL, cycles (info, sources, previous), filters as WHERE clauses.
-
-Every function takes `session, scope` first and keeps only the caller's partnerships (`in_scope`). Filters are
-keyword arguments by id (`partnership_id`, `cycle_id`, `theme_id`, `organisation_id`) or by value (`section`,
-`sector`). Nothing here imports Streamlit.
-"""
+"""What every page's reads share: grades in SQL, cycles (info, sources, previous), filters as WHERE clauses."""
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass
+
 import pandas as pd
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
-from s11data.views.engagement import ENGAGED, OWN_STATES, TO_CHASE
+
 from s11data.store.errors import UserError
 from s11data.store.models import (
     ActionStatus,
@@ -31,6 +27,7 @@ from s11data.store.models import (
     SubjectKind,
 )
 from s11data.store.scope import Scope, in_scope
+from s11data.views.engagement import ENGAGED, OWN_STATES, TO_CHASE
 
 
 def _value(member: object) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
 from s11data.store.lookup import normalise
 from s11data.store.models import (
     Cycle,

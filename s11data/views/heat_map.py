@@ -1,14 +1,10 @@
-"""The Heat map page's reads: cells by question or theme, question summary and % green, organisation counts.
-
-Every function takes `session, scope` first and keeps only the caller's partnerships (`in_scope`). Filters are
-keyword arguments by id (`partnership_id`, `cycle_id`, `theme_id`, `organisation_id`) or by value (`section`,
-`sector`). Nothing here imports Streamlit.
-"""
+"""The Heat map page's reads: cells by question or theme, question summary and % green, organisation counts."""
 from __future__ import annotations
 
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+
 from s11data.store.models import (
     Organisation,
     PublishedAggregate,

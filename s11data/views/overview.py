@@ -1,17 +1,13 @@
-"""The Overview page's reads: returns and engagement figures, RAG distribution, themes, action figures.
-
-Every function takes `session, scope` first and keeps only the caller's partnerships (`in_scope`). Filters are
-keyword arguments by id (`partnership_id`, `cycle_id`, `theme_id`, `organisation_id`) or by value (`section`,
-`sector`). Nothing here imports Streamlit.
-"""
+"""The Overview page's reads: returns and engagement figures, RAG distribution, themes, action figures."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+
 import pandas as pd
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
-from s11data.views.engagement import OWN_STATES
+
 from s11data.store.models import (
     ActionStatus,
     Contact,
@@ -50,6 +46,7 @@ from s11data.views.common import (
     on_themes,
     questions_on_themes,
 )
+from s11data.views.engagement import OWN_STATES
 
 
 # --- overview ---------------------------------------------------------------------------------------

@@ -1,16 +1,13 @@
-"""The Trends page's reads: RAG by cycle, partnerships side by side, % green across cycles.
-
-Every function takes `session, scope` first and keeps only the caller's partnerships (`in_scope`). Filters are
-keyword arguments by id (`partnership_id`, `cycle_id`, `theme_id`, `organisation_id`) or by value (`section`,
-`sector`). Nothing here imports Streamlit.
-"""
+"""The Trends page's reads: RAG by cycle, partnerships side by side, % green across cycles."""
 from __future__ import annotations
 
 from collections.abc import Collection
+
 import numpy as np
 import pandas as pd
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
+
 from s11data.store.models import (
     AuditReturn,
     Cycle,
