@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from apptest import open_page, serve
 from app import filters
 from s11data.store import db
-from s11data.views import filter_choices, heat_map
+from s11data.views import filter_choices, filter_values, heat_map
 from s11data.admin import users
 from s11data.store.models import STABLE_THEMES, Cycle, Partnership, Role, Theme
 from s11data.store.scope import Scope
@@ -151,16 +151,16 @@ def test_filter_resolution_of_a_callers_themes(sqlite_seeded: Engine) -> None:
         choices = filter_choices.filter_choices(session, Scope.system())
     ids = {name: tid for tid, name in choices.themes}
     mine = {ids["neglect"], ids["fathers"]}
-    f = filters._resolve(choices, {"partnership": "DEMO"}, False, mine=mine)
+    f = filter_values.resolve(choices, {"partnership": "DEMO"}, False, mine=mine)
     assert (f.theme_param, f.theme, f.params()["theme"]) == ("mine", "my themes (neglect; fathers)", "mine")
     assert f.theme_id == tuple(tid for tid, _ in choices.themes if tid in mine)  # the stable list's order
     assert f.query_args()["theme_id"] == f.theme_id
-    f = filters._resolve(choices, {"partnership": "DEMO", "theme": "All"}, False, mine=mine)
+    f = filter_values.resolve(choices, {"partnership": "DEMO", "theme": "All"}, False, mine=mine)
     assert (f.theme, f.theme_id, f.params()["theme"]) == (None, None, "all")
-    f = filters._resolve(choices, {"partnership": "DEMO", "theme": "Domestic abuse"}, False, mine=mine)
+    f = filter_values.resolve(choices, {"partnership": "DEMO", "theme": "Domestic abuse"}, False, mine=mine)
     assert (f.theme, f.theme_id, f.params()["theme"]) == ("domestic abuse", ids["domestic abuse"], "domestic abuse")
     for raw in ("mine", "all", ""):  # without themes of one's own, all of them, as before
-        f = filters._resolve(choices, {"partnership": "DEMO", "theme": raw}, False)
+        f = filter_values.resolve(choices, {"partnership": "DEMO", "theme": raw}, False)
         assert (f.theme, f.theme_id, "theme" in f.params()) == (None, None, False)
 
 

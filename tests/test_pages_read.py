@@ -17,7 +17,7 @@ import apptest
 from app import filters, tables
 from s11data import charts
 from s11data.store import db
-from s11data.views import filter_choices
+from s11data.views import filter_choices, filter_values
 from s11data.admin import users
 from s11data.store.models import Rag
 from s11data.store.scope import Scope
@@ -255,17 +255,17 @@ def test_shared_screen_mode(served: Engine) -> None:
 def test_filter_resolution(served: Engine) -> None:
     with db.read_session(served) as session:
         choices = filter_choices.filter_choices(session, Scope.system())
-    f = filters._resolve(choices, {"partnership": "north somerset", "cycle": "2023/24", "org": "UHBW"}, False)
+    f = filter_values.resolve(choices, {"partnership": "north somerset", "cycle": "2023/24", "org": "UHBW"}, False)
     assert (f.partnership, f.cycle, f.org) == ("NSSCP", "2023-24", "University Hospitals Bristol and Weston NHS "
                                                                     "Foundation Trust")
-    f = filters._resolve(choices, {"org": "Sirona", "_org_only": "1"}, False)
+    f = filter_values.resolve(choices, {"org": "Sirona", "_org_only": "1"}, False)
     assert f.org == "Sirona Care & Health" and f.partnership == "NSSCP"
-    f = filters._resolve(choices, {"partnership": "GSCP", "org": "Sirona"}, False)
+    f = filter_values.resolve(choices, {"partnership": "GSCP", "org": "Sirona"}, False)
     assert f.org is None  # not one of GSCP's organisations
-    f = filters._resolve(choices, {"partnership": "DEMO", "theme": "Neglect", "sector": "Health", "section": "zz"},
+    f = filter_values.resolve(choices, {"partnership": "DEMO", "theme": "Neglect", "sector": "Health", "section": "zz"},
                          False, lambda cid: [("A", "Leadership")])
     assert (f.theme, f.sector, f.section, f.illustrative) == ("neglect", "health", None, True)
-    f = filters._resolve(choices, {"partnership": "DEMO", "section": "a"}, False, lambda cid: [("A", "Leadership")])
+    f = filter_values.resolve(choices, {"partnership": "DEMO", "section": "a"}, False, lambda cid: [("A", "Leadership")])
     assert f.section == "A"
 
 
