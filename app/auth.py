@@ -1,9 +1,9 @@
 """The sign-in gate in front of every page: `require_user()` returns the caller's Scope or shows sign-in and stops.
 
 `app.shell.run` calls it before navigation, so no page, download or deep link runs without a signed-in user.
-`s11data.users` checks passwords against the database, counts failures and locks accounts; the signed-in state is
+`s11data.admin.users` checks passwords against the database, counts failures and locks accounts; the signed-in state is
 this session's (`st.session_state`), and the browser's sign-in cookie (`app.sign_in_cookie`, a JWT signed with
-`s11data.cookie_key`) signs new sessions in. On every script run the account is re-read from the database, so a
+`s11data.admin.cookie_key`) signs new sessions in. On every script run the account is re-read from the database, so a
 disabled, locked or reset account is signed out at its next click.
 
 - Cookie: read and checked on the server on a session's first run (signature, expiry, the user name exactly as
@@ -28,9 +28,10 @@ from sqlalchemy import Engine
 from app import sign_in_cookie
 from app.session import set_scope
 from app.sign_in_cookie import cookie_name, read_cookie, signing_key  # noqa: F401 - the gate's cookie, by name
-from s11data import db, users
-from s11data.errors import UserError
-from s11data.scope import Scope
+from s11data.admin import users
+from s11data.store import db
+from s11data.store.errors import UserError
+from s11data.store.scope import Scope
 
 USER = "s11_user"
 USER_NAME = "s11_user_name"

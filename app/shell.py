@@ -6,8 +6,9 @@ import gc
 
 import streamlit as st
 
-from app import auth, filters, screen
-from s11data import db
+from app import auth, filters, reads, screen
+from s11data.store import db
+from s11data.seed.load import prepare
 
 PAGES_DIR = "../pages"
 PAGE_NEEDS: dict[str, str] = {"upload": "import", "cycles": "cycles", "users": "users"}
@@ -22,7 +23,7 @@ def _prepared(url: str) -> bool:
     `gc.freeze()` moves the ~1 M objects of the loaded libraries out of the garbage collector's reach: without
     it every full collection walks them all, a pause of ~0.1 s that lands on whichever page run allocates next
     (measured on the national set). Objects made later are collected as usual."""
-    db.prepare(db.get_engine(url))
+    prepare(db.get_engine(url))
     gc.freeze()
     return True
 
@@ -42,6 +43,7 @@ def run() -> None:
 
 def _run() -> None:
     _prepared(db.database_url())
+    reads.note_data_version()  # cached reads this run are keyed by it: a write anywhere shows on the next run
     pages = [
         st.Page(f"{PAGES_DIR}/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview",
                 default=True),

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import jwt
 import streamlit as st
 
-from s11data import cookie_key, db, users
+from s11data.admin import cookie_key, users
+from s11data.store import db
 
 
 def expiry_days() -> float:

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import Engine
 from test_import import NEW_ORG, csv_of, demo_rows, run
 
-from s11data import db, users
-from s11data.errors import UserError
-from s11data.scope import Scope
+from s11data.admin import users
+from s11data.store import db
+from s11data.store.errors import UserError
+from s11data.store.scope import Scope
 
 NSSCP = "North Somerset Children's Partnership"
 

@@ -14,8 +14,9 @@ from apptest import MAIN, serve
 from sqlalchemy import Engine, text
 from streamlit.testing.v1 import AppTest
 
-from s11data import db, users
-from s11data.scope import Scope
+from s11data.admin import users
+from s11data.store import db
+from s11data.store.scope import Scope
 
 PASSWORD = "Busy-test-pass-1"
 NSSCP = "North Somerset Children's Partnership"

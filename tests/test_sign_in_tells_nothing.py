@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, select
 
-from s11data import db, users
-from s11data.models import SignInGuard, User
-from s11data.scope import Scope
+from s11data.admin import users
+from s11data.store import db
+from s11data.store.models import SignInGuard, User
+from s11data.store.scope import Scope
 
 NSSCP = "North Somerset Children's Partnership"
 PASSWORD = "Correct-horse-9"
