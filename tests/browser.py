@@ -109,9 +109,30 @@ def app_server(app_database: Engine, tmp_path_factory: pytest.TempPathFactory) -
     stop(process)
 
 
+HOG = "import time\nend = time.monotonic() + float(__import__('sys').argv[1])\nwhile time.monotonic() < end:\n    pass\n"
+
+
+@pytest.fixture(scope="session")
+def cpu_hog() -> Iterator[int]:
+    """With `S11_CPU_HOG=1` (CI sets it), one busy-loop process per core for the rest of the session once a browser
+    test starts, so the browser suite is run on a machine as busy as a shared server; each stops by itself after
+    `S11_CPU_HOG_SECONDS` (default 1200) and all are killed at the end. Yields how many were started."""
+    if os.environ.get("S11_CPU_HOG", "") in ("", "0"):
+        yield 0
+        return
+    seconds = os.environ.get("S11_CPU_HOG_SECONDS", "1200")
+    hogs = [subprocess.Popen([sys.executable, "-c", HOG, seconds]) for _ in range(os.cpu_count() or 2)]
+    try:
+        yield len(hogs)
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+
+
 @pytest.fixture
-def chromium() -> Iterator[Any]:
-    """A fresh headless Chromium (its own cookies) for one test."""
+def chromium(cpu_hog: int) -> Iterator[Any]:
+    """A fresh headless Chromium (its own cookies) for one test (beside the CPU hog when it is on)."""
     require_chromium()
     from playwright.sync_api import sync_playwright
 

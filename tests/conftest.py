@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from s11data.store import db
 
-from browser import app_database, app_server, chromium  # noqa: E402,F401 - browser-test fixtures (tests/browser.py)
+from browser import app_database, app_server, chromium, cpu_hog  # noqa: E402,F401 - browser-test fixtures (tests/browser.py)
 
 PG_ADMIN_URL = os.environ.get("S11_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = bool(os.environ.get("CI")) or os.environ.get("S11_REQUIRE_POSTGRES") == "1"
