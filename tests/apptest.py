@@ -38,6 +38,16 @@ def open_page(username: str, page: str, password: str, **params: str) -> AppTest
     return at
 
 
+def submit_sign_in(at: AppTest, username: str, password: str) -> AppTest:
+    """Fill in and send the sign-in form (running the app first if it has not run yet)."""
+    if not at._tree:  # noqa: SLF001 - first run
+        at.run()
+    at.text_input[0].input(username)
+    at.text_input[1].input(password)
+    at.button(key="FormSubmitter:s11_sign_in-Login").click().run()
+    return at
+
+
 def serve(engine: Engine, monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> None:
     """Point the app under test at `engine`'s database, with a private data folder, a test-only cookie key and
     fast password hashes."""

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
+from apptest import submit_sign_in
 from streamlit.testing.v1 import AppTest
 
 from s11data.store import db
@@ -76,12 +77,7 @@ def _sign_out_buttons(at: AppTest) -> list[Any]:
 
 
 def sign_in(at: AppTest, username: str, password: str = PASSWORD) -> AppTest:
-    if not at._tree:  # noqa: SLF001 - first run
-        at.run()
-    at.text_input[0].input(username)
-    at.text_input[1].input(password)
-    at.button(key="FormSubmitter:s11_sign_in-Login").click().run()
-    return at
+    return submit_sign_in(at, username, password)
 
 
 def visible_text(at: AppTest) -> str:

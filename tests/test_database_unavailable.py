@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from apptest import MAIN, serve
+from apptest import MAIN, serve, submit_sign_in
 from sqlalchemy import Engine, text
 from streamlit.testing.v1 import AppTest
 
@@ -33,12 +33,7 @@ def _app() -> AppTest:
 
 
 def _sign_in(at: AppTest, username: str) -> AppTest:
-    if not at._tree:  # noqa: SLF001 - first run
-        at.run()
-    at.text_input[0].input(username)
-    at.text_input[1].input(PASSWORD)
-    at.button(key="FormSubmitter:s11_sign_in-Login").click().run()
-    return at
+    return submit_sign_in(at, username, PASSWORD)
 
 
 def _signed_in(at: AppTest) -> bool:
