@@ -28,7 +28,7 @@ import statistics
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -36,7 +36,7 @@ import pandas as pd
 from sqlalchemy import Engine, create_engine, delete, func, insert, select, text
 from sqlalchemy.engine import make_url
 
-from bench import page_timing, synth
+from bench import concurrency, page_timing, synth
 from bench.measure import TARGETS, PageFigure, Picked, bare_sql, captured
 from s11data.admin import users
 from s11data.returns import importer
@@ -512,14 +512,17 @@ def _freeze_heap_as_the_app_does(pages: bool) -> None:
 
 def run(scale: str = "small", repeat: int = 5, sqlite: str | None = None, postgres: str | None = None,
         pages: bool = True, progress: Callable[[str], None] | None = None,
-        import_rows: int = IMPORT_ROWS) -> dict[str, Any]:
-    """Benchmark every database; returns the report as one JSON-ready dict."""
+        import_rows: int = IMPORT_ROWS, levels: Sequence[int] = concurrency.LEVELS,
+        processes: Sequence[int] = (1, 2)) -> dict[str, Any]:
+    """Benchmark every database, then the app servers' capacity on the first one measured (`levels` empty:
+    not); returns the report as one JSON-ready dict."""
     if scale not in synth.SIZES:
         raise UserError(f"unknown scale '{scale}'; use one of: {', '.join(synth.SIZES)}")
     started = time.perf_counter()
     _freeze_heap_as_the_app_does(pages)
     reports = []
-    for backend, url, why in databases(sqlite, postgres):
+    targets = databases(sqlite, postgres)
+    for backend, url, why in targets:
         if url is None:
             reports.append(DatabaseReport(backend, "", skipped=why))
             continue
@@ -529,6 +532,10 @@ def run(scale: str = "small", repeat: int = 5, sqlite: str | None = None, postgr
         except UserError as exc:  # e.g. another synthetic set there: say so, measure the other database
             reports.append(DatabaseReport(backend, db.redacted(url), skipped=f"skipped: {exc}"))
     measured = [r for r in reports if not r.skipped]
+    served = next((url for (_, url, _), r in zip(targets, reports) if url and not r.skipped),
+                  None)
+    capacity = (concurrency.run(served, levels=levels, process_counts=processes,
+                                say=progress or (lambda _: None)) if served and levels and pages else None)
     return {
         "scale": scale,
         "repeat": repeat,
@@ -538,8 +545,9 @@ def run(scale: str = "small", repeat: int = 5, sqlite: str | None = None, postgr
         "databases": [r.as_json() for r in reports],
         "memory": {"max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                    "tracemalloc_peak_mb": _largest_peak(measured)},
+        "concurrency": capacity.as_json() if capacity else None,
         "seconds": round(time.perf_counter() - started, 1),
-        "ok": bool(measured) and all(r.ok for r in measured),
+        "ok": bool(measured) and all(r.ok for r in measured) and (capacity is None or capacity.ok),
     }
 
 
@@ -609,15 +617,24 @@ def table(report: dict[str, Any]) -> str:
     m = report["memory"]
     lines += ["", f"memory: largest tracemalloc peak {m['tracemalloc_peak_mb']['mb']} MB "
                   f"({m['tracemalloc_peak_mb']['of']}); max RSS of this process {m['max_rss_mb']} MB",
+              *_concurrency_lines(report.get("concurrency")),
               f"overall: {'PASS' if report['ok'] else 'FAIL'} in {report['seconds']} s"]
     return "\n".join(lines)
+
+
+def _concurrency_lines(figures: dict[str, Any] | None) -> list[str]:
+    if figures is None:
+        return ["", "concurrency: not measured (--concurrency none, or --no-pages)"]
+    report = concurrency.Report(**{**figures, "levels": [concurrency.Level(**f) for f in figures["levels"]]})
+    return ["", f"concurrency · new sessions loading the {report.page} page at once, real streamlit servers "
+                "(server CPU from /proc)", concurrency.table(report)]
 
 
 def main(args: Any) -> int:
     """The `s11 bench` command: 0 when it ran (whatever the figures), the report on standard output."""
     say = (lambda message: print(f"bench: {message}", file=sys.stderr, flush=True))
     report = run(args.scale, args.repeat, args.sqlite, args.postgres, pages=not args.no_pages, progress=say,
-                 import_rows=args.import_rows)
+                 import_rows=args.import_rows, levels=args.concurrency, processes=args.processes)
     if args.json:
         print(json.dumps(report, indent=2, default=str))
     else:

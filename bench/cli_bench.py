@@ -21,7 +21,23 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("--import-rows", type=int, default=10_000, metavar="N",
                      help="rows in the return file of the import figure (default 10,000, as DESIGN §6 says)")
     cmd.add_argument("--no-pages", action="store_true", help="skip the page scripts (queries and import only)")
+    cmd.add_argument("--concurrency", type=_levels, default="1,5,10,20,50", metavar="N,N,…|none",
+                     help="simultaneous new sessions per level against real app servers (default 1,5,10,20,50)")
+    cmd.add_argument("--processes", type=_levels, default="1,2", metavar="N,N",
+                     help="app server processes to measure the levels with (default 1,2)")
     cmd.set_defaults(run=_run)
+
+
+def _levels(text: str) -> tuple[int, ...]:
+    if text.strip().lower() == "none":
+        return ()
+    try:
+        levels = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a list of whole numbers such as 1,5,10") from None
+    if any(level < 1 for level in levels):
+        raise argparse.ArgumentTypeError("every level is at least 1")
+    return levels
 
 
 def _run(args: argparse.Namespace) -> int:
