@@ -29,13 +29,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import jwt
 import websockets
 from sqlalchemy import Engine, select, update
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from app import auth
+from app import sign_in_cookie
 from bench.measure import Statement, captured
 from s11data.admin import users
 from s11data.store import db
@@ -158,10 +157,8 @@ def servers(url: str, key: str, count: int, logs: Path) -> Iterator[list[Server]
 
 
 def cookie(url: str, key: str, username: str) -> str:
-    """A sign-in cookie as the app issues it (`name=JWT`), for `username`."""
-    token = jwt.encode({"username": username, "exp_date": time.time() + auth.expiry_days() * 86400}, key,
-                       algorithm="HS256")
-    return f"{auth.cookie_name(url)}={token}"
+    """The `Cookie` header of a browser the app signed `username` in (`name=token`, as the app issues it)."""
+    return f"{sign_in_cookie.cookie_name(url)}={sign_in_cookie.issue(username, key).token}"
 
 
 @dataclass(frozen=True)
