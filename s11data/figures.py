@@ -22,7 +22,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from . import actions, queries
-from .models import Rag, Role
+from .models import ActionStatus, Rag, Role
 from .scope import Scope
 
 WEAKEST_RULE = "lowest % green first (then most red)"
@@ -40,6 +40,7 @@ class ActionFigures:
     due_soon: int
     undated: int
     """Open actions with no due date (they can never be overdue)."""
+    complete: int = 0
 
     @property
     def overdue_words(self) -> str:
@@ -62,14 +63,17 @@ def action_view(scope: Scope, theme_id: queries.ThemeFilter = None, my_themes: b
     return {"theme_id": None if either else theme_id, "mine_only": mine, "or_themes": ors if either else ()}
 
 
-def action_figures(session: Session, scope: Scope, today: dt.date, *, partnership_id: int | None,
+def action_figures(session: Session, scope: Scope, partnership_id: int | None, *, today: dt.date | None = None,
                    cycle_id: int | None = None, organisation_id: int | None = None,
                    theme_id: queries.ThemeFilter = None, mine_only: bool = False,
                    or_themes: Collection[int] = ()) -> ActionFigures:
-    """The action counts of exactly the rows `actions.actions` lists with these arguments (every status)."""
-    rows = actions.actions(session, scope, today, partnership_id=partnership_id, cycle_id=cycle_id,
-                           theme_id=theme_id, organisation_id=organisation_id, mine_only=mine_only,
-                           or_themes=or_themes, only_open=False)
+    """The action counts of exactly the rows `actions.actions` lists with these arguments (every status): the
+    Overview, the Actions page and the headline count the same actions."""
+    if partnership_id is not None:
+        scope.check_read(partnership_id)
+    rows = actions.actions(session, scope, today or dt.date.today(), partnership_id=partnership_id,
+                           cycle_id=cycle_id, theme_id=theme_id, organisation_id=organisation_id,
+                           mine_only=mine_only, or_themes=or_themes, only_open=False)
     return figures_of(rows)
 
 
@@ -79,7 +83,8 @@ def figures_of(rows: pd.DataFrame) -> ActionFigures:
     return ActionFigures(total=len(rows), open=int(is_open.sum()),
                          overdue=int((rows["flag"] == actions.OVERDUE).sum()),
                          due_soon=int((rows["flag"] == actions.DUE_SOON).sum()),
-                         undated=int((is_open & (rows["due"] == "")).sum()))
+                         undated=int((is_open & (rows["due"] == "")).sum()),
+                         complete=int((rows["status"] == ActionStatus.COMPLETE.value).sum()))
 
 
 def response_rate(received: int, expected: int) -> float | None:
@@ -163,7 +168,7 @@ def headline(session: Session, scope: Scope, cycle_id: int, today: dt.date, *, t
     before = queries.previous_cycle(session, scope, cycle_id)
     earlier = (queries.rag_distribution(session, scope, before.id, theme_id=theme_id, sector=sector)
                if before else pd.DataFrame())
-    acts = action_figures(session, scope, today, partnership_id=info.partnership_id,
+    acts = action_figures(session, scope, info.partnership_id, today=today,
                           **action_view(scope, theme_id, my_themes))
     return Headline(info.label, returns.received, returns.expected, percent_of(mix, Rag.GREEN),
                     percent_of(mix, Rag.RED), before.label if before else None, percent_of(earlier, Rag.GREEN),

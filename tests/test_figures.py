@@ -68,11 +68,11 @@ def test_a_chairs_open_actions_are_the_rows_their_actions_page_lists(seeded_engi
     assert view == {"theme_id": None, "mine_only": True, "or_themes": themes}
     with db.read_session(seeded_engine) as s:
         pid = next(iter(chair.partnership_ids))
-        counted = figures.action_figures(s, chair, TODAY, partnership_id=pid, **view)
+        counted = figures.action_figures(s, chair, pid, today=TODAY, **view)
         listed = actions.actions(s, chair, TODAY, partnership_id=pid, **view)
         headline = figures.headline(s, chair, cycle_id(seeded_engine, "DEMO", "2025-26"), TODAY, theme_id=themes,
                                     my_themes=True)
-        on_themes_only = queries.action_figures(s, chair, pid, today=TODAY, theme_id=themes)
+        on_themes_only = figures.action_figures(s, chair, pid, today=TODAY, theme_id=themes)
     assert counted.open == len(listed) == headline.actions.open == 9  # the Actions page's 9, not 7
     assert on_themes_only.open == 7  # the figure the overview showed before (themes only, not the subgroup's)
     assert counted.overdue == int((listed["flag"] == actions.OVERDUE).sum()) == 5
