@@ -93,17 +93,28 @@ def days_phrase(days: object, status: str | None = None) -> str:
     return f"{-n:,} {unit} overdue" if n < 0 else f"due in {n:,} {unit}"
 
 
+def number(value: object) -> str:
+    """A number as text beside blanks in the same column (a table column holds one type): '54.5', '3', '—'."""
+    if value is None or pd.isna(value):
+        return BLANK
+    as_float = float(value)
+    return f"{int(as_float):,}" if as_float.is_integer() else f"{round(as_float, 1):,}"
+
+
 def _cell(value: object, reports: Mapping[str, str]) -> object:
     if value is None or value is pd.NA or value is pd.NaT or value == "":
         return BLANK
     if isinstance(value, float) and pd.isna(value):
         return BLANK
+    if isinstance(value, dt.date):
+        return day(value)
     return cite(value, reports) if isinstance(value, str) else value
 
 
 def for_people(frame: pd.DataFrame, reports: Mapping[str, str] | None = None) -> pd.DataFrame:
     """The frame as people read it: fields headed in their words, dates as '3 Oct 2025', days to a due date as
-    '5 days overdue', blanks as '—' and file ids as report citations. Numbers stay numbers (blank: '—')."""
+    '5 days overdue', blanks as '—' and file ids as report citations. Numbers stay numbers; a numeric column with
+    blanks becomes text ('54.5', '—'), since a table column holds one type."""
     reports = reports or {}
     out = pd.DataFrame(index=frame.index)
     status = frame["status"].astype(str) if "status" in frame.columns else None
@@ -115,8 +126,15 @@ def for_people(frame: pd.DataFrame, reports: Mapping[str, str] | None = None) ->
             out[heading(name)] = values
         elif name in DATE_FIELDS:
             out[heading(name)] = [day(v) for v in column]
-        elif pd.api.types.is_numeric_dtype(column.dtype) and not column.isna().any():
-            out[heading(name)] = column
+        elif pd.api.types.is_numeric_dtype(column.dtype):
+            out[heading(name)] = column if not column.isna().any() else [number(v) for v in column]
         else:
-            out[heading(name)] = [_cell(v, reports) for v in column]
+            out[heading(name)] = _one_type([_cell(v, reports) for v in column])
     return out
+
+
+def _one_type(values: list[object]) -> list[object]:
+    """Text throughout when text and numbers mix (a shown column holds one type)."""
+    if len({isinstance(v, str) for v in values}) < 2:
+        return values
+    return [v if isinstance(v, str) else number(v) if isinstance(v, (int, float)) else str(v) for v in values]

@@ -58,12 +58,14 @@ def test_every_seeded_report_has_a_citation(seeded_engine: Engine) -> None:
 def test_for_people_heads_dates_days_and_blanks() -> None:
     frame = pd.DataFrame({"due": ["2022-05-31", ""], "days_to_due": pd.array([-1645, None], dtype="Int64"),
                           "status": ["open", "open"], "made_by": ["Panel", None], "updates": [2, 0],
-                          "theme_green": [54.5, None]})
+                          "theme_green": [54.5, None], "count": pd.Series([3, None], dtype=object),
+                          "on": [dt.date(2025, 10, 3), None]})
     got = words.for_people(frame)
-    assert list(got.columns) == ["due date", "due", "status", "made by", "updates", "theme % green"]
+    assert list(got.columns) == ["due date", "due", "status", "made by", "updates", "theme % green", "count", "on"]
+    assert list(got["count"]) == ["3", "—"] and list(got["on"]) == ["3 Oct 2025", "—"]
     assert list(got["due date"]) == ["31 May 2022", "—"] and list(got["due"]) == ["1,645 days overdue",
                                                                                 "no due date"]
-    assert list(got["made by"]) == ["Panel", "—"] and list(got["theme % green"]) == [54.5, "—"]
+    assert list(got["made by"]) == ["Panel", "—"] and list(got["theme % green"]) == ["54.5", "—"]
     assert got["updates"].dtype.kind == "i"  # numbers stay numbers
 
 
