@@ -30,8 +30,10 @@ def _prepared(url: str) -> bool:
 def run() -> None:
     _prepared(db.database_url())
     pages = [
-        st.Page(f"{PAGES_DIR}/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview",
+        st.Page(f"{PAGES_DIR}/overview.py", title="Overview", icon=":material/dashboard:", url_path="home",
                 default=True),
+        st.Page(f"{PAGES_DIR}/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview",
+                visibility="hidden"),  # /overview, as people type it: the same page
         st.Page(f"{PAGES_DIR}/heat_map.py", title="Heat map", icon=":material/grid_on:", url_path="heat-map"),
         st.Page(f"{PAGES_DIR}/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
         st.Page(f"{PAGES_DIR}/agency.py", title="Agency", icon=":material/apartment:", url_path="agency"),

@@ -30,13 +30,15 @@ except (UserError, ScopeError) as exc:
     st.error(str(exc))
     st.stop()
 
-controls = st.columns([2, 3, 2])
-by = controls[0].segmented_control("Columns", ["question", "theme"], default="question", key="hm_by",
-                                   format_func=str.capitalize) or "question"
-view = controls[1].segmented_control("Show", list(VIEWS), default="stands", key="hm_view",
-                                     format_func=VIEWS.get) or "stands"
-sort = controls[2].segmented_control("Sort", list(SORTS), default="worst", key="hm_sort",
-                                     format_func=SORTS.get) or "worst"
+by, view, sort = "question", "stands", "worst"  # a published aggregate or a peer review: nothing to change
+controls = st.columns([2, 3, 2]) if info.source == common.RATINGS else None
+if controls:
+    by = controls[0].segmented_control("Columns", ["question", "theme"], default="question", key="hm_by",
+                                       format_func=str.capitalize) or "question"
+    view = controls[1].segmented_control("Show", list(VIEWS), default="stands", key="hm_view",
+                                         format_func=VIEWS.get) or "stands"
+    sort = controls[2].segmented_control("Sort", list(SORTS), default="worst", key="hm_sort",
+                                         format_func=SORTS.get) or "worst"
 grade_of = "stands" if view == "difference" else view
 labels.data_note(info, grade_of)
 st.caption(f.describe())
@@ -47,7 +49,7 @@ def draw_published() -> None:
     per_question = reads.question_summary(scope, cycle_id=info.id, theme_id=f.theme_id, section=f.section)
     st.subheader("Per question, as published")
     st.caption("Percent of the returns at each grade, exactly as the report prints them (published aggregate). "
-               "No per-organisation grades were published for this cycle. None: the report prints no figure there.")
+               "No per-organisation grades were published for this cycle. —: the report prints no figure there.")
     if not per_question.empty:
         per_question = per_question.assign(label=per_question["question"])
         order = list(dict.fromkeys(per_question.sort_values(["position", "question"])["question"]))
@@ -59,7 +61,7 @@ def draw_published() -> None:
     st.subheader("Per organisation, as published")
     st.caption("How many questions each organisation rated at each grade (the report's Appendix One). "
                "The colours of these columns were lost in the report's text; they are read as green, amber, red "
-               "in that order. None: the report prints no figure there (no zero is invented).")
+               "in that order. —: the report prints no figure there (no zero is invented).")
     counts = counts.drop(columns=["source"]).dropna(axis="columns", how="all")
     tables.show(counts, name=f"per-organisation published {info.partnership_short} {info.label}",
                 links={"organisation": "agency"})
@@ -123,11 +125,13 @@ def draw_ratings() -> None:
     event = charts.draw("heat_map", drawn, x="column", y=ROW, grade="shown", footer=footer,
                         footer_label=GREEN_ROW if footer else "",
                         x_order=columns, y_order=rows, difference=view == "difference", large=large,
+                        unanswered=view != "moderated",  # unmoderated is not unanswered
                         x_title="Question" if by == "question" else "Theme", key="heat_map_chart",
                         on_select="rerun", selection_mode="cell",
                         alt_text=f"Heat map of {len(rows)} organisations by {by}; each cell shows its letter.")
     st.caption("Click a cell to read its evidence and open the organisation. Letters: R requires improvement, "
-               "A good, G outstanding, – not rated, N/A not applicable, ? grade not published.")
+               "A good, G outstanding, – not rated, N/A not applicable, ? grade not published, × not answered (left out "
+               "of the return).")
     if not higher.empty:
         st.warning("**Rated themselves higher than the panel:** " + "; ".join(
             f"{org} ({n} {'cell' if n == 1 else 'cells'})" for org, n in higher.itertuples(index=False, name=None)),

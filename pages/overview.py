@@ -8,7 +8,7 @@ import streamlit as st
 
 from app import charts, filters, labels, reads, screen, tables
 from app.session import current_scope
-from s11data.views import common, overview
+from s11data.views import common, figures
 from s11data.store.errors import UserError
 from s11data.store.scope import ScopeError
 
@@ -28,8 +28,8 @@ try:
     earlier = (reads.rag_distribution(scope, cycle_id=before.id, theme_id=f.theme_id, sector=f.sector)
                if before else pd.DataFrame())
     themes = reads.theme_summary(scope, cycle_id=f.cycle_id, sector=f.sector, theme_id=f.theme_id)
-    actions = reads.action_figures(scope, partnership_id=f.partnership_id, today=dt.date.today(),
-                        theme_id=f.theme_id)
+    actions = reads.action_figures(scope, f.partnership_id, today=dt.date.today(),
+                                   **figures.action_view(scope, f.theme_id, f.theme_param == filters.MY_THEMES))
     chase = reads.to_chase(scope, cycle_id=f.cycle_id, sector=f.sector)
 except (UserError, ScopeError) as exc:
     st.error(str(exc))
@@ -75,7 +75,7 @@ with cols[2]:
     filters.page_link("trends", "Change across cycles →")
 with cols[3]:
     st.metric("Open actions", f"{actions.open}", border=True,
-              delta=f"{actions.overdue} overdue" if actions.overdue else "none overdue",
+              delta=actions.overdue_words,
               delta_color="inverse" if actions.overdue else "off", delta_arrow="off")
     st.caption(f"of {actions.total} recommendations and commitments, all cycles"
                + (f" · {actions.undated} open with no due date" if actions.undated else ""))
@@ -109,13 +109,14 @@ with left:
     filters.page_link("heat-map", "Heat map of every organisation →")
 with right:
     st.subheader("Weakest themes")
-    weakest = overview.weakest_themes(themes, n=4)
+    st.caption(f"Ranked {figures.WEAKEST_RULE}.")
+    weakest = figures.weakest_themes(themes, n=4)
     if weakest.empty:
         st.info("No graded themes in this cycle.")
     else:
         long = themes[themes["theme"].isin(weakest["theme"])]
         charts.draw("rag_bars", long, label="theme", label_order=list(weakest["theme"]), large=large,
-                    alt_text="The weakest themes, most red first")
+                    alt_text=f"The weakest themes, {figures.WEAKEST_RULE}")
         for row in weakest.itertuples():
             filters.page_link("heat-map", f"{row.theme} →", theme=row.theme)
 

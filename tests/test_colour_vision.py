@@ -14,8 +14,8 @@ import math
 import pandas as pd
 import pytest
 
-from app import charts
-from s11data.models import Rag
+from s11data import charts
+from s11data.store.models import Rag
 
 MACHADO = {
     "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216), (-0.003882, -0.048116, 1.051998)),

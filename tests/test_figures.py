@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
-from s11data import actions, db, figures, queries, users
-from s11data.models import Cycle, Partnership, Role, Theme
-from s11data.scope import Scope
+from s11data.admin import users
+from s11data.store import db
+from s11data.store.models import Cycle, Partnership, Role, Theme
+from s11data.store.scope import Scope
+from s11data.views import actions, figures
 
 TODAY = dt.date(2026, 12, 1)
 SYSTEM = Scope.system("test")

@@ -17,8 +17,9 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from apptest import open_page
-from s11data import db, users
-from s11data.models import Role
+from s11data.admin import users
+from s11data.store import db
+from s11data.store.models import Role
 
 ACCOUNT = {a.role: a for a in users.DEMO_ACCOUNTS}
 CHAIR, EXECUTIVE, MANAGER = ACCOUNT[Role.CHAIR], ACCOUNT[Role.EXECUTIVE], ACCOUNT[Role.BUSINESS_MANAGER]

@@ -13,8 +13,9 @@ from sqlalchemy import Engine
 
 from apptest import open_page
 from browser import add_user, app_database, app_server, chromium, sign_in, wait_idle  # noqa: F401 (fixtures)
-from s11data import db, users
-from s11data.models import Role
+from s11data.admin import users
+from s11data.store import db
+from s11data.store.models import Role
 
 ACCOUNT = {a.role: a for a in users.DEMO_ACCOUNTS}
 

@@ -15,8 +15,10 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 from apptest import open_page
-from s11data import citations, db, users
-from s11data.models import Role
+from s11data.admin import users
+from s11data.store import db
+from s11data.views import citations
+from s11data.store.models import Role
 
 ACCOUNT = {a.role: a for a in users.DEMO_ACCOUNTS}
 RAW_FIELD = re.compile(r"^[a-z%]+(?:_[a-z]+)+$")

@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
-from s11data import actions, citations, db, engagement, words
-from s11data.models import Partnership
-from s11data.scope import Scope
+from s11data.store import db
+from s11data.store.models import Partnership
+from s11data.store.scope import Scope
+from s11data.views import actions, citations, engagement, words
 
 SYSTEM = Scope.system("test")
 TODAY = dt.date(2026, 12, 1)

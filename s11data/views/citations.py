@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .models import Cycle, Partnership
-from .scope import Scope, in_scope
+from s11data.store.models import Cycle, Partnership
+from s11data.store.scope import Scope, in_scope
 
 FILE_ID = re.compile(r"\b\d{3}_[0-9a-f]{16}\.txt\b")
 """A seed report's file id, as the seed's `source` columns and `Cycle.report_file` write it."""

@@ -1,9 +1,9 @@
 """One figure, one definition: every count a page shows in more than one place, and its words.
 
-- **returns received of expected** — `queries.returns_figures` (invitations by engagement state: submitted, late
+- **returns received of expected** — `overview.returns_figures` (invitations by engagement state: submitted, late
   or reviewed of those expected; national returns, two-year cycles and withdrawn services are not expected);
   the response rate is `received ÷ expected` (`response_rate`), the same on the Overview and the Engagement page;
-- **% outstanding / % requires improvement** — `queries.rag_distribution` (% green / % red of all answers);
+- **% outstanding / % requires improvement** — `overview.rag_distribution` (% green / % red of all answers);
 - **open and overdue actions** — `action_figures`, counted from the very rows the Actions page lists, with the
   same view (`action_view`: a chair's subgroup's or themes' actions);
 - **weakest themes** — `weakest_themes`, ranked by the rule `WEAKEST_RULE` the page states.
@@ -21,9 +21,10 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from . import actions, queries
-from .models import ActionStatus, Rag, Role
-from .scope import Scope
+from s11data.store.models import ActionStatus, Rag, Role
+from s11data.store.scope import Scope
+from s11data.views import actions, common, overview
+from s11data.views.engagement import response_rate  # noqa: F401 - the one definition, said here too
 
 WEAKEST_RULE = "lowest % green first (then most red)"
 """How 'Weakest themes' are ranked, as the page says it."""
@@ -52,7 +53,7 @@ class ActionFigures:
         return "no due date" if self.undated == self.open else "none overdue"
 
 
-def action_view(scope: Scope, theme_id: queries.ThemeFilter = None, my_themes: bool = False, *,
+def action_view(scope: Scope, theme_id: common.ThemeFilter = None, my_themes: bool = False, *,
                 mine: bool = True) -> dict[str, Any]:
     """The actions a caller sees by default, as `actions.actions` arguments: a subgroup chair sees the actions
     their subgroup owns (`mine`), and with "My themes" chosen (`my_themes`) also those on their themes; anyone
@@ -65,7 +66,7 @@ def action_view(scope: Scope, theme_id: queries.ThemeFilter = None, my_themes: b
 
 def action_figures(session: Session, scope: Scope, partnership_id: int | None, *, today: dt.date | None = None,
                    cycle_id: int | None = None, organisation_id: int | None = None,
-                   theme_id: queries.ThemeFilter = None, mine_only: bool = False,
+                   theme_id: common.ThemeFilter = None, mine_only: bool = False,
                    or_themes: Collection[int] = ()) -> ActionFigures:
     """The action counts of exactly the rows `actions.actions` lists with these arguments (every status): the
     Overview, the Actions page and the headline count the same actions."""
@@ -87,18 +88,13 @@ def figures_of(rows: pd.DataFrame) -> ActionFigures:
                          complete=int((rows["status"] == ActionStatus.COMPLETE.value).sum()))
 
 
-def response_rate(received: int, expected: int) -> float | None:
-    """Returns received as a % of those expected (one decimal); None when none is expected."""
-    return round(100 * received / expected, 1) if expected else None
-
-
 def returns_words(received: int, expected: int) -> str:
     """'19 of 22 returns'."""
     return f"{received} of {expected} {'return' if expected == 1 else 'returns'}"
 
 
 def percent_of(distribution: pd.DataFrame, grade: Rag | str) -> float | None:
-    """The % of one grade in a `queries.rag_distribution` frame (None when the cycle has no grades)."""
+    """The % of one grade in a `overview.rag_distribution` frame (None when the cycle has no grades)."""
     if distribution.empty:
         return None
     wanted = grade.value if isinstance(grade, Rag) else grade
@@ -157,16 +153,16 @@ class Headline:
         return " · ".join(self.words())
 
 
-def headline(session: Session, scope: Scope, cycle_id: int, today: dt.date, *, theme_id: queries.ThemeFilter = None,
+def headline(session: Session, scope: Scope, cycle_id: int, today: dt.date, *, theme_id: common.ThemeFilter = None,
              sector: str | None = None, my_themes: bool = False) -> Headline:
     """The headline figures of a cycle: returns received of expected, % outstanding and % requires improvement
     with their change since the previous graded cycle, and the actions (every cycle of the partnership) in the
     caller's default view (`action_view`)."""
-    info = queries.cycle_info(session, scope, cycle_id)
-    returns = queries.returns_figures(session, scope, cycle_id, sector=sector)
-    mix = queries.rag_distribution(session, scope, cycle_id, theme_id=theme_id, sector=sector)
-    before = queries.previous_cycle(session, scope, cycle_id)
-    earlier = (queries.rag_distribution(session, scope, before.id, theme_id=theme_id, sector=sector)
+    info = common.cycle_info(session, scope, cycle_id)
+    returns = overview.returns_figures(session, scope, cycle_id, sector=sector)
+    mix = overview.rag_distribution(session, scope, cycle_id, theme_id=theme_id, sector=sector)
+    before = common.previous_cycle(session, scope, cycle_id)
+    earlier = (overview.rag_distribution(session, scope, before.id, theme_id=theme_id, sector=sector)
                if before else pd.DataFrame())
     acts = action_figures(session, scope, info.partnership_id, today=today,
                           **action_view(scope, theme_id, my_themes))

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .citations import cite
+from s11data.views.citations import cite
 
 BLANK = "—"
 """An empty cell, as shown to people (never "None", never an empty string that reads as a mistake)."""
@@ -44,6 +44,7 @@ HEADINGS: dict[str, str] = {
     "last_cycle": "last cycle",
     "return": "return received",
     "returns": "returns received",
+    "submitted": "returns received",
     "source": "source",
 }
 """Field → heading, where the field's own name is not already a word people use (the rest: '_' → ' ')."""
