@@ -6,7 +6,7 @@ out and the switch back. A page then says its message in one sentence (`headline
 
     from app import meeting
     meeting.title("Heat map · DEMO 2025-26")        # st.title outside meeting mode
-    meeting.headline("25 organisations × 14 questions · 46% outstanding")   # only in meeting mode
+    meeting.headline(["19 of 22 returns", "46% outstanding"])   # only in meeting mode
 
 Nothing written here is Markdown: titles and sentences are plain text (`st.text` or escaped).
 """
@@ -107,13 +107,18 @@ def controls():  # type: ignore[no-untyped-def]
     return chip("Filters") if is_on() else st.container()
 
 
-def picture():  # type: ignore[no-untyped-def]
-    """The container of the page's main picture (meeting-mode tests measure it)."""
-    return st.container(key="meeting_picture") if is_on() else st.container()
+def picture(where: Any = None):  # type: ignore[no-untyped-def]
+    """The container of the page's main picture: in meeting mode inside `where` (the page's lead container, drawn
+    before its notes), which meeting-mode tests measure; else simply here."""
+    if not is_on():
+        return st.container()
+    return (where or st).container(key="meeting_picture")
 
 
-def headline(sentence: str) -> None:
-    """The page's message in one sentence, large, before its main picture (meeting mode only). Plain text."""
+def headline(parts: list[str] | str) -> None:
+    """The page's message in one sentence (parts joined with ' · '), large, before its main picture (meeting mode
+    only). Plain text. The figures in it come from s11data (`s11data.views.figures`), worded there."""
+    sentence = parts if isinstance(parts, str) else " · ".join(p for p in parts if p)
     if is_on() and sentence:
         with st.container(key=HEADLINE_KEY):
             st.text(sentence, width="stretch")

@@ -5,7 +5,7 @@ import gc
 
 import streamlit as st
 
-from app import auth, filters, screen
+from app import auth, filters, meeting, screen
 from s11data.store import db
 from s11data.seed.load import prepare
 
@@ -50,5 +50,11 @@ def run() -> None:
     filters.sync()  # shared filters: an incoming link wins, then they are kept in the URL across pages
     filters.register_pages(pages)
     screen.apply()
-    screen.toggle()
-    st.navigation(pages, position="top" if screen.is_on() else "sidebar").run()
+    if not screen.is_on():
+        screen.toggle()
+        st.navigation(pages, position="sidebar").run()
+        return
+    page = st.navigation(pages, position="hidden")  # meeting mode: the agenda in the meeting bar navigates
+    meeting.set_current(page.url_path)
+    meeting.open_bar(screen.toggle)
+    page.run()

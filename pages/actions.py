@@ -9,7 +9,7 @@ import datetime as dt
 
 import streamlit as st
 
-from app import filters, reads, screen, tables, writes
+from app import filters, meeting, reads, screen, tables, writes
 from app.session import current_scope
 from s11data.charts import action_flag_style
 from s11data.views import actions, figures
@@ -24,7 +24,7 @@ filters.partnership_header("Actions", f, "actions")
 
 is_chair = scope.role == Role.CHAIR and not scope.everything
 my_themes = is_chair and f.theme_param == filters.MY_THEMES  # a chair's default: their subgroup's or themes' actions
-c1, c2, c3 = st.columns(3)
+c1, c2, c3 = meeting.controls().columns(3)
 this_cycle = c1.toggle(f"Only cycle {f.cycle}", value=False, key="actions_this_cycle",
                        help="Off: the open actions of every cycle of the partnership.")
 closed_too = c2.toggle("Show complete and superseded", value=False, key="actions_closed_too")
@@ -44,6 +44,9 @@ except UserError as exc:
     st.stop()
 
 # --- headline: open, overdue, due soon --------------------------------------------------------------------------
+meeting.headline([f"{counts.open} open {'action' if counts.open == 1 else 'actions'}", counts.overdue_words,
+                  f"{counts.due_soon} due within {actions.DUE_SOON_DAYS} days" if counts.due_soon else ""])
+lead = st.container()  # meeting mode: the table comes before the figures repeated in boxes
 m1, m2, m3 = st.columns(3)
 m1.metric("Open actions", counts.open, border=True)
 m2.metric("Overdue", counts.overdue, border=True)
@@ -59,13 +62,15 @@ st.caption(f"{f.describe() if this_cycle else (f.partnership_name or '') + ', al
 if table.empty:
     st.info("No actions in these filters.")
 else:
-    tables.show(table, name=f"actions {f.describe() if this_cycle else f.partnership}", key="actions",
-                links={"theme": "trends"}, style=action_flag_style,
-                column_config={"text": st.column_config.TextColumn("text", width="large"),
-                               "flag": st.column_config.TextColumn("flag", help="overdue / due soon"),
-                               "theme_green": st.column_config.NumberColumn("theme % green", format="%.1f"),
-                               "next_theme_green": st.column_config.NumberColumn("next % green", format="%.1f")},
-                height=600 if large else "auto")
+    with meeting.picture(lead):
+        tables.show(table, name=f"actions {f.describe() if this_cycle else f.partnership}", key="actions",
+                    links={"theme": "trends"}, style=action_flag_style,
+                    column_config={"text": st.column_config.TextColumn("text", width="large"),
+                                   "flag": st.column_config.TextColumn("flag", help="overdue / due soon"),
+                                   "theme_green": st.column_config.NumberColumn("theme % green", format="%.1f"),
+                                   "next_theme_green": st.column_config.NumberColumn("next % green",
+                                                                                     format="%.1f")},
+                    height=600 if large else "auto")
 
 
 # --- one action: its history and the forms ------------------------------------------------------------------------

@@ -9,10 +9,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import charts, filters, reads, screen, tables, writes
+from app import charts, filters, meeting, reads, screen, tables, writes
 from app.session import current_scope
 from s11data.charts import status_board_style
-from s11data.views import engagement, words
+from s11data.views import engagement, figures, words
 from s11data.store.errors import UserError
 from s11data.store.models import ContactKind, Engagement
 
@@ -35,11 +35,18 @@ except UserError as exc:
     st.stop()
 
 # --- the funnel and the response rate, cycle by cycle --------------------------------------------------------
+lead = st.container()  # meeting mode: the headline first, then the funnel
 st.subheader(" → ".join(words.heading(stage) for stage in engagement.FUNNEL_STAGES).capitalize())
 if funnel.empty:
     st.info("No invitations recorded for this partnership yet.")
 else:
-    left, right = st.columns([3, 2], gap="large")
+    if large and f.cycle_id is not None:
+        returns = reads.returns_figures(scope, cycle_id=f.cycle_id)
+        with lead:
+            meeting.headline([f"{f.cycle}: {figures.returns_words(returns.received, returns.expected)}",
+                              f"{returns.to_chase} still to chase" if returns.to_chase else "nobody to chase",
+                              f"{returns.on_time} on time" + (f", {returns.late} late" if returns.late else "")])
+    left, right = meeting.picture(lead).columns([3, 2], gap="large")
     with left:
         stages = engagement.funnel_long(funnel).assign(stage=lambda d: d["stage"].astype(str).map(words.heading))
         charts.draw("stage_bars", stages, stage="stage", value="organisations", group="cycle",

@@ -6,7 +6,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import charts, filters, labels, reads, screen, tables
+from app import charts, filters, labels, meeting, reads, screen, tables
 from app.session import current_scope
 from s11data.views import common, figures
 from s11data.store.errors import UserError
@@ -15,7 +15,7 @@ from s11data.store.scope import ScopeError
 scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "sector"))
 large = screen.is_on()
-st.title(f"Overview · {f.partnership or 'no partnership'} {f.cycle or ''}")
+meeting.title(f"Overview · {f.partnership or 'no partnership'} {f.cycle or ''}")
 if f.cycle_id is None:
     st.warning("There is no cycle to show yet in your partnerships.")
     st.stop()
@@ -35,6 +35,7 @@ except (UserError, ScopeError) as exc:
     st.error(str(exc))
     st.stop()
 
+lead = st.container()  # meeting mode: the headline sentence and the main picture come first
 chosen = [f"{k}: {v}" for k, v in (("theme", f.theme), ("sector", f.sector)) if v]
 st.caption(" · ".join([info.partnership, info.title or info.label, *chosen]))
 labels.data_note(info)
@@ -90,7 +91,11 @@ if method_changed:
                 f"{labels.method_words(info)}. Read the change as a direction, not a precise gap.")
 
 # --- the grades, then the weakest themes ---------------------------------------------------------------------
-left, right = st.columns([1, 1], gap="large")
+if large:
+    with lead:
+        meeting.headline(reads.headline(scope, f.cycle_id, dt.date.today(), theme_id=f.theme_id, sector=f.sector,
+                                        my_themes=f.theme_param == filters.MY_THEMES).words())
+left, right = meeting.picture(lead).columns([1, 1], gap="large")
 with left:
     st.subheader("Ratings this cycle" + (f" and {before.label}" if before else ""))
     if mix.empty:

@@ -99,8 +99,19 @@ def legend_label(grade: str) -> str:
 
 
 def _sizes(large: bool) -> dict[str, int]:
-    return {"label": 20 if large else 14, "title": 22 if large else 15, "cell_text": 22 if large else 15,
-            "row": 46 if large else 32, "col": 64 if large else 44}
+    return {"label": 24 if large else 14, "title": 24 if large else 15, "cell_text": 24 if large else 15,
+            "row": 46 if large else 32, "col": 64 if large else 44, "map_row": 28 if large else 32}
+
+
+CHAR_WIDTH = 0.47
+"""A generous mean glyph width of the chart font (Source Sans), in ems: sizes the heat map's row-label column."""
+
+
+def label_extent(labels: Sequence[str], large: bool = False) -> int:
+    """Pixels for a column of axis labels shown whole (no '…'): the longest label at the axis font, plus padding.
+    The heat map's column headings (drawn as their own chart) and its rows share it, so their columns line up."""
+    longest = max((len(str(label)) for label in labels), default=4)
+    return int(longest * _sizes(large)["label"] * CHAR_WIDTH) + 16
 
 
 def _configure(chart: alt.TopLevelMixin, large: bool) -> alt.TopLevelMixin:
@@ -127,7 +138,8 @@ def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequen
              x_title: str = "", y_title: str = "", difference: bool = False, large: bool = False,
              select: bool = True, x_labels: dict[str, str] | None = None,
              footer: Sequence[tuple[str, str]] = (), footer_label: str = "",
-             unanswered: bool = True) -> alt.TopLevelMixin:
+             unanswered: bool = True, part: str = "whole", numbered: bool = False, legend: bool = True,
+             extent: int | None = None) -> alt.TopLevelMixin:
     """Rows `y` × columns `x`, each cell filled by its grade and carrying its letter (text, not colour alone).
 
     `cells` needs the columns x, y, grade (a grade word, or with `difference=True` one of DIFFERENCE_FILL's keys)
@@ -136,8 +148,25 @@ def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequen
     written in a last, grey row named `footer_label` (e.g. each question's % green), not selectable.
     With `unanswered`, a row × column the cells leave out is drawn as NOT_ANSWERED ('×'), never as a blank that
     reads like N/A (off for views where a missing cell means something else, e.g. not moderated).
+    The chosen cell gets a heavy black border. Every axis label is shown whole: no overlap removal, no '…'.
+
+    Meeting mode draws the map in two parts that line up (`extent`: the row-label column's width, see
+    `label_extent`): `part='head'` only the column headings, `part='body'` the rows without them, so the body
+    scrolls under headings that stay. `numbered` writes columns as 1, 2, 3… (the page gives the key);
+    `legend=False` leaves the grade key to the page.
     """
     s = _sizes(large)
+    extent = extent if extent is not None else label_extent([*y_order, footer_label], large)
+    x_axis = alt.X(f"{x}:N", sort=list(x_order), title=(x_title or None) if part == "whole" else None,
+                   axis=None if part == "body" else alt.Axis(
+                       orient="top", labelAngle=0, labelFontWeight="bold", labelOverlap=False, labelLimit=0,
+                       labelFlush=False,
+                       labelExpr=f"indexof({_js_list(x_order)}, datum.value) + 1" if numbered else alt.Undefined))
+    if part == "head":
+        head = alt.Chart(pd.DataFrame({x: list(x_order), y: [""] * len(x_order)})).mark_rect(opacity=0).encode(
+            x=x_axis, y=alt.Y(f"{y}:N", title=None, axis=alt.Axis(labels=False, ticks=False, domain=False,
+                                                                   minExtent=extent, maxExtent=extent)))
+        return _configure(head.properties(width=max(len(x_order) * s["col"], 240), height=1), large)
     if unanswered and not difference:
         cells = with_unanswered(cells, x=x, y=y, grade=grade, x_order=x_order, y_order=y_order)
     palette = DIFFERENCE_FILL if difference else FILL
@@ -149,17 +178,23 @@ def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequen
         data = data.assign(_x_label=data[x].map(x_labels).fillna(data[x]))
     colour = alt.Color("_key:N", title=None,
                        scale=alt.Scale(domain=[labels[g] for g in present], range=[palette[g] for g in present]),
-                       legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square", symbolSize=300))
+                       legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square", symbolSize=300)
+                       if legend else None)
     rows = [*y_order, footer_label] if footer else list(y_order)
-    x_axis = alt.X(f"{x}:N", sort=list(x_order), title=x_title or None,
-                   axis=alt.Axis(orient="top", labelAngle=0, labelFontWeight="bold"))
-    y_axis = alt.Y(f"{y}:N", sort=rows, title=y_title or None, axis=alt.Axis(labelFontWeight="normal"))
+    y_axis = alt.Y(f"{y}:N", sort=rows, title=y_title or None,
+                   axis=alt.Axis(labelFontWeight="normal", labelOverlap=False, labelLimit=0, labelFlush=False,
+                                 minExtent=extent, maxExtent=extent))
     base = alt.Chart(data).encode(x=x_axis, y=y_axis)
-    rect = base.mark_rect(stroke=CELL_BORDER, strokeWidth=1).encode(
+    rect = base.mark_rect(stroke=CELL_BORDER).encode(
         color=colour, tooltip=[alt.Tooltip(f"{x}:N", title=x_title or x), alt.Tooltip(f"{y}:N", title=y_title or y),
                                alt.Tooltip("_key:N", title="Grade")])
     if select:
-        rect = rect.add_params(alt.selection_point(name="cell", fields=[x, y], on="click", clear="dblclick"))
+        cell = alt.selection_point(name="cell", fields=[x, y], on="click", clear="dblclick")
+        rect = rect.add_params(cell).encode(
+            strokeWidth=alt.when(cell, empty=False).then(alt.value(MARKED_WIDTH)).otherwise(alt.value(1)),
+            stroke=alt.when(cell, empty=False).then(alt.value(MARKED)).otherwise(alt.value(CELL_BORDER)))
+    else:
+        rect = rect.encode(strokeWidth=alt.value(1))
     text = base.mark_text(fontSize=s["cell_text"], fontWeight="bold").encode(
         text="letter:N", color=alt.Color("_ink:N", scale=None))
     layers = [rect, text]
@@ -169,8 +204,20 @@ def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequen
         layers += [foot.mark_rect(fill=FOOTER_FILL, stroke=CELL_BORDER, strokeWidth=1),
                    foot.mark_text(fontSize=s["cell_text"], fontWeight="bold", color=TEXT).encode(text="_text:N")]
     width = max(len(x_order) * s["col"], 240)
-    chart = alt.layer(*layers).properties(width=width, height=max(len(rows), 1) * s["row"])
+    chart = alt.layer(*layers).properties(width=width, height=max(len(rows), 1) * s["map_row"])
     return _configure(chart, large)
+
+
+MARKED = "#000000"
+MARKED_WIDTH = 5
+"""The border of the chosen cell: black, 5 px (the others: grey, 1 px)."""
+
+
+def _js_list(values: Sequence[str]) -> str:
+    """A Vega expression array literal of strings."""
+    import json
+
+    return json.dumps([str(v) for v in values])
 
 
 def with_unanswered(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequence[str],

@@ -72,8 +72,8 @@ LABELS_JS = """(selector) => { const frame = document.querySelector(selector); i
 def executive(app_database) -> str:  # noqa: F811
     """An executive of every partnership (what the demo executive sees), and a hostile evidence text in the
     illustrative 2025-26 return of one organisation (as a return could carry it)."""
-    from s11data import db
-    from s11data.models import AuditReturn, Cycle, Organisation, Partnership, Question, Rating
+    from s11data.store import db
+    from s11data.store.models import AuditReturn, Cycle, Organisation, Partnership, Question, Rating
 
     username = f"meet-{uuid.uuid4().hex[:8]}"
     add_user(app_database, username, "executive", EVERY)

@@ -247,7 +247,8 @@ def test_shared_screen_mode(served: Engine) -> None:
     css = "".join(el.proto.body for el in at.get("html"))
     assert "font-size: 24px" in css and "stSidebar" in css
     assert not at.sidebar.selectbox  # the filters fold into the page, no sidebar
-    assert at.expander and at.expander[0].label.startswith("Filters: Gloucestershire")
+    assert at.selectbox(key="filter_partnership").value == "GSCP"  # in the meeting bar's filter chip
+    assert at.title[0].value == "Overview · GSCP 2021"  # the title heads the one line of chrome
     at.toggle(key="screen_toggle").set_value(False).run()
     assert "screen" not in at.query_params
 
