@@ -55,6 +55,7 @@ h1 { font-size: 2.2rem !important; } h2 { font-size: 1.7rem !important; } h3 { f
 .st-key-meeting_bar p, .st-key-meeting_bar span, .st-key-meeting_bar button, .st-key-meeting_bar label {
   font-size: 0.75rem !important; white-space: nowrap; }
 .st-key-meeting_bar [data-testid="stPageLink"] p { font-size: 0.75rem !important; }
+.st-key-meeting_bar h1, .st-key-meeting_bar h1 span { font-size: 1.3rem !important; }
 .st-key-meeting_headline [data-testid="stText"], .st-key-meeting_headline div {
   font-size: 1.4rem !important; font-weight: 700 !important; line-height: 1.25 !important; color: #000 !important; }
 [data-testid="stMetricValue"] { font-size: 2.5rem !important; }

@@ -157,7 +157,7 @@ def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequen
     """
     s = _sizes(large)
     extent = extent if extent is not None else label_extent([*y_order, footer_label], large)
-    x_axis = alt.X(f"{x}:N", sort=list(x_order), title=(x_title or None) if part == "whole" else None,
+    x_axis = alt.X(f"{x}:N", sort=list(x_order), title=(x_title or None) if part != "head" else None,
                    axis=None if part == "body" else alt.Axis(
                        orient="top", labelAngle=0, labelFontWeight="bold", labelOverlap=False, labelLimit=0,
                        labelFlush=False,
