@@ -228,9 +228,8 @@ def column_key(cells: pd.DataFrame, columns: list[str]) -> list[str]:
     return [f"{code} {sections[code]}" for code in used if sections.get(code)]
 
 
-KEY_TITLE_MAX = 40
-"""A question text up to this long is a title (GSCP's standards) and goes in the key; longer ones are read in the
-dialog and the 'What each question asks' table."""
+KEY_TITLE_MAX = 40  # a question text up to this long is a title (GSCP's standards) and goes in the key; longer
+# ones are read in the evidence dialog and the 'What each question asks' table
 SEEN_KEY = "hm_evidence_shown"
 
 
