@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +15,9 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
+import apptest
 from apptest import open_page
 from s11data.admin import users
-from s11data.store import db
 from s11data.store.models import Role
 
 ACCOUNT = {a.role: a for a in users.DEMO_ACCOUNTS}
@@ -27,15 +26,7 @@ CHAIR, EXECUTIVE, MANAGER = ACCOUNT[Role.CHAIR], ACCOUNT[Role.EXECUTIVE], ACCOUN
 
 @pytest.fixture
 def embedded(sqlite_seeded: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    """The app on the embedded default database (a seeded copy), where the demo accounts live."""
-    shutil.copyfile(sqlite_seeded.url.database, tmp_path / "s11.sqlite3")
-    monkeypatch.setattr(db, "DATA_DIR", tmp_path)
-    monkeypatch.delenv("S11_DATABASE_URL", raising=False)
-    monkeypatch.setenv("S11_COOKIE_KEY", "one-figure-only-" + "k" * 40)
-    monkeypatch.setenv("S11_BCRYPT_ROUNDS", "4")
-    db.get_engine.cache_clear()
-    yield db.get_engine(f"sqlite:///{tmp_path / 's11.sqlite3'}")
-    db.get_engine.cache_clear()
+    yield from apptest.embedded(sqlite_seeded, monkeypatch, tmp_path)
 
 
 def page(account: users.DemoAccount, name: str, **params: str) -> AppTest:

@@ -3,7 +3,6 @@
 an admin to disable their own account. (The Cycles page's status against "return received": test_one_figure.)"""
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+import apptest
 from apptest import open_page
 from browser import add_user, app_database, app_server, chromium, sign_in, wait_idle  # noqa: F401 (fixtures)
 from s11data.admin import users
-from s11data.store import db
 from s11data.store.models import Role
 
 ACCOUNT = {a.role: a for a in users.DEMO_ACCOUNTS}
@@ -22,14 +21,7 @@ ACCOUNT = {a.role: a for a in users.DEMO_ACCOUNTS}
 
 @pytest.fixture
 def embedded(sqlite_seeded: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    shutil.copyfile(sqlite_seeded.url.database, tmp_path / "s11.sqlite3")
-    monkeypatch.setattr(db, "DATA_DIR", tmp_path)
-    monkeypatch.delenv("S11_DATABASE_URL", raising=False)
-    monkeypatch.setenv("S11_COOKIE_KEY", "small-faults-only-" + "k" * 40)
-    monkeypatch.setenv("S11_BCRYPT_ROUNDS", "4")
-    db.get_engine.cache_clear()
-    yield db.get_engine(f"sqlite:///{tmp_path / 's11.sqlite3'}")
-    db.get_engine.cache_clear()
+    yield from apptest.embedded(sqlite_seeded, monkeypatch, tmp_path)
 
 
 def test_a_chairs_progress_of_one_action_opens_on_one_they_can_update(embedded: Engine) -> None:

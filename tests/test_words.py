@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,9 +13,9 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
+import apptest
 from apptest import open_page
 from s11data.admin import users
-from s11data.store import db
 from s11data.views import citations
 from s11data.store.models import Role
 
@@ -41,14 +40,7 @@ VIEWS = [  # (role, page, params): every page with a table or chart, each kind o
 
 @pytest.fixture
 def embedded(sqlite_seeded: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    shutil.copyfile(sqlite_seeded.url.database, tmp_path / "s11.sqlite3")
-    monkeypatch.setattr(db, "DATA_DIR", tmp_path)
-    monkeypatch.delenv("S11_DATABASE_URL", raising=False)
-    monkeypatch.setenv("S11_COOKIE_KEY", "words-only-" + "k" * 40)
-    monkeypatch.setenv("S11_BCRYPT_ROUNDS", "4")
-    db.get_engine.cache_clear()
-    yield db.get_engine(f"sqlite:///{tmp_path / 's11.sqlite3'}")
-    db.get_engine.cache_clear()
+    yield from apptest.embedded(sqlite_seeded, monkeypatch, tmp_path)
 
 
 def page(role: Role, name: str, **params: str) -> AppTest:
