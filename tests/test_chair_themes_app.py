@@ -119,7 +119,7 @@ def test_an_executive_sees_every_theme_by_default(embedded: Engine) -> None:
 
 def actions_shown(at: AppTest) -> tuple[pd.Series, pd.Series]:
     """The actions table's owners and themes (the theme column holds a link to the Trends page of the theme)."""
-    shown = next(d.value for d in at.dataframe if "theme_change" in d.value.columns)
+    shown = next(d.value for d in at.dataframe if "theme change" in d.value.columns)  # words.heading("theme_change")
     themes = shown["theme"].map(lambda link: parse_qs(urlsplit(link).query).get("theme", [""])[0])
     return shown["owner"], themes
 
