@@ -140,8 +140,8 @@ def sidebar(scope: Scope, show: Iterable[str] = FILTERS, *, across_partnerships:
             container=None) -> Filters:  # type: ignore[no-untyped-def]
     """Draw the chosen filters (in the sidebar unless `container` is given) and return the resolved filters.
 
-    In shared-screen mode the sidebar is hidden: the same widgets are drawn, and `app.screen` shows the line
-    `Filters.describe()` at the top of the page instead.
+    In meeting mode (`screen=1`) the sidebar is hidden: the same widgets are drawn in the filter chip of the
+    meeting bar (`app.meeting.chip`), labelled with the filters beyond partnership and cycle.
     """
     shown = tuple(show)
     unknown = set(shown) - set(FILTERS)
@@ -151,8 +151,12 @@ def sidebar(scope: Scope, show: Iterable[str] = FILTERS, *, across_partnerships:
     f = resolve(c, sync(), across_partnerships, lambda cid: sections(scope, cid), scope.themes)
     if container is not None:
         where = container
-    elif f.screen:  # shared-screen mode has no sidebar: the filters fold away above the page
-        where = st.expander(f"Filters: {f.describe()}", icon=":material/filter_list:")
+    elif f.screen:  # meeting mode has no sidebar: the filters fold into a chip in the one line of chrome
+        from app import meeting
+
+        narrowed = [f"{k}: {v}" for k, v in (("theme", f.theme), ("section", f.section), ("sector", f.sector),
+                                              ("organisation", f.org)) if v]
+        where = meeting.chip(" · ".join(["Filters", *narrowed]))
     else:
         where = st.sidebar
     with where:
@@ -291,7 +295,7 @@ def page_link(page: str, label: str, *, icon: str | None = None, help: str | Non
     if not has_page(page):
         st.markdown(_escape(label))
         return
-    st.page_link(page_file(page), label=label, icon=icon, help=help, query_params=_link_params(params))
+    st.page_link(page_file(page), label=_escape(label), icon=icon, help=help, query_params=_link_params(params))
 
 
 def _escape(text: str) -> str:
@@ -316,7 +320,9 @@ def partnership_header(title: str, f: Filters, page: str) -> None:
     partnership, the illustrative banner and the note of the page's last write (`app.writes.flash`)."""
     from app import writes
 
-    st.title(f"{title} · {f.partnership or 'no partnership'}")
+    from app import meeting
+
+    meeting.title(f"{title} · {f.partnership or 'no partnership'}")
     if f.partnership_id is None:
         st.warning("There is no partnership to show yet in your scope.")
         st.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from s11data.views import common
+from s11data.views import citations, common
 from s11data.views.common import CycleInfo
 
 GRADE_WORDS = {"self": "self-rating", "moderated": "moderated rating (panel)", "stands": "rating that stands"}
@@ -30,7 +30,8 @@ def data_note(info: CycleInfo, grade_of: str = "stands") -> None:
                 "Nothing in it is real.", icon=":material/science:")
     kind = {
         common.RATINGS: f"Ratings per organisation · {GRADE_WORDS[grade_of]} · {method_words(info)}",
-        common.PUBLISHED: f"Published aggregate · figures as printed in the report ({info.report_file or 'report'})"
+        common.PUBLISHED: f"Published aggregate · figures as printed in the "
+                          f"{citations.report_name(info.partnership_short, info.label) if info.report_file else 'report'}"
                            f" · {method_words(info)}",
         common.RESPONSES: f"Responses only · {method_words(info)}: this cycle has no grades",
         common.NOTHING: f"Nothing recorded yet · {method_words(info)}",

@@ -22,6 +22,8 @@ from s11data.admin import cycles as _cycles
 from s11data.store import db
 from s11data.store.scope import Scope
 from s11data.views import actions as _actions
+from s11data.views import citations as _citations
+from s11data.views import figures as _figures
 from s11data.views import agency as _agency
 from s11data.views import common as _common
 from s11data.views import engagement as _engagement
@@ -104,7 +106,11 @@ returns_figures = cached(_overview.returns_figures)
 to_chase = cached(_overview.to_chase)
 rag_distribution = cached(_overview.rag_distribution)
 theme_summary = cached(_overview.theme_summary)
-action_figures = cached(_overview.action_figures)
+action_figures = cached(_figures.action_figures)
+headline = cached(_figures.headline)
+
+# --- every table: report file ids → citations --------------------------------------------------------------
+report_names = cached(_citations.report_names, shared=True)
 
 # --- heat map -------------------------------------------------------------------------------------------
 heat_map_cells = cached(_heat_map.heat_map_cells)

@@ -37,6 +37,35 @@ h1 { font-size: 2.2rem !important; } h2 { font-size: 1.7rem !important; } h3 { f
   font-size: 0.95rem !important; }
 [data-testid="stPageLink"] p, [data-testid="stPageLink-NavLink"] p { font-size: 1rem !important; font-weight: 600; }
 [data-testid="stPageLink"] a { text-decoration: underline !important; }
+/* Meeting mode: the message first. No Streamlit header; one line of chrome; banners thin. */
+[data-testid="stHeader"] { display: none !important; }
+.stMainBlockContainer, .block-container { padding-top: 0.5rem !important; padding-bottom: 2rem !important;
+  padding-left: 1.25rem !important; padding-right: 1.25rem !important; }
+[data-testid="stAlertContainer"] { padding: 0.15rem 0.6rem !important; min-height: 0 !important; }
+[data-testid="stAlert"] p, [data-testid="stAlert"] span { font-size: 0.7rem !important; line-height: 1.3 !important; }
+[data-testid="stAlert"] [data-testid="stAlertDynamicIcon"] { font-size: 0.8rem !important; }
+.st-key-meeting_bar { flex-wrap: nowrap !important; overflow: hidden; min-height: 0; }
+.st-key-meeting_bar h1 { font-size: 1.5rem !important; padding: 0 !important; margin: 0 !important;
+  white-space: nowrap; line-height: 1.2 !important; }
+.st-key-meeting_bar > div { flex: 0 0 auto; }
+.st-key-meeting_bar > div:first-child { flex: 1 1 auto; min-width: 0; }
+.st-key-meeting_bar button { padding-top: 0.1rem !important; padding-bottom: 0.1rem !important;
+  min-height: 0 !important; }
+.st-key-meeting_bar [data-testid="stPageLink"] a { padding: 0.1rem 0.3rem !important; }
+.st-key-meeting_bar p, .st-key-meeting_bar span, .st-key-meeting_bar button, .st-key-meeting_bar label {
+  font-size: 0.75rem !important; white-space: nowrap; }
+.st-key-meeting_bar [data-testid="stPageLink"] p { font-size: 0.75rem !important; }
+.st-key-meeting_bar h1, .st-key-meeting_bar h1 span { font-size: 1.3rem !important; }
+.st-key-meeting_headline [data-testid="stText"], .st-key-meeting_headline div {
+  font-size: 1.4rem !important; font-weight: 700 !important; line-height: 1.25 !important; color: #000 !important; }
+[data-testid="stMetricValue"] { font-size: 2.5rem !important; }
+[data-testid="stMetricValue"] > div { white-space: normal !important; overflow: visible !important;
+  text-overflow: clip !important; overflow-wrap: anywhere; }
+.st-key-heat_map_frame { max-height: calc(100vh - 290px); overflow-y: auto; overflow-x: hidden; }
+.st-key-heat_map_frame > div:first-child { position: sticky; top: 0; z-index: 3; background: #ffffff; }
+@media (max-height: 900px) { .st-key-heat_map_frame { max-height: calc(100vh - 350px); } }
+.st-key-heat_map_key [data-testid="stText"] { font-size: 0.75rem !important; }
+[data-testid="stDialog"] [data-testid="stText"] { font-size: 1rem !important; }
 </style>
 """
 
@@ -54,13 +83,19 @@ def apply() -> None:
 
 
 def toggle() -> None:
-    """The one switch for shared-screen mode, drawn at the top right of the page."""
+    """The one switch for shared-screen mode: at the top right of the page, in the meeting bar when on."""
     st.session_state[TOGGLE_KEY] = is_on()
 
     def _changed() -> None:
         filters.set_param("screen", "1" if st.session_state[TOGGLE_KEY] else None)
 
+    def _draw() -> None:
+        st.toggle("Shared screen", key=TOGGLE_KEY, on_change=_changed, width="content",
+                  help="Large type, high contrast, no sidebar: for the meeting-room screen. Kept in the link.")
+
+    if is_on():
+        _draw()
+        return
     _left, right = st.columns([5, 1])
     with right:
-        st.toggle("Shared screen", key=TOGGLE_KEY, on_change=_changed,
-                  help="Large type, high contrast, no sidebar: for the meeting-room screen. Kept in the link.")
+        _draw()

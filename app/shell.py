@@ -6,7 +6,7 @@ import gc
 
 import streamlit as st
 
-from app import auth, filters, reads, screen
+from app import auth, filters, meeting, reads, screen
 from s11data.store import db
 from s11data.seed.load import prepare
 
@@ -45,8 +45,10 @@ def _run() -> None:
     _prepared(db.database_url())
     reads.note_data_version()  # cached reads this run are keyed by it: a write anywhere shows on the next run
     pages = [
-        st.Page(f"{PAGES_DIR}/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview",
+        st.Page(f"{PAGES_DIR}/overview.py", title="Overview", icon=":material/dashboard:", url_path="home",
                 default=True),
+        st.Page(f"{PAGES_DIR}/overview.py", title="Overview", icon=":material/dashboard:", url_path="overview",
+                visibility="hidden"),  # /overview, as people type it: the same page
         st.Page(f"{PAGES_DIR}/heat_map.py", title="Heat map", icon=":material/grid_on:", url_path="heat-map"),
         st.Page(f"{PAGES_DIR}/trends.py", title="Trends", icon=":material/trending_up:", url_path="trends"),
         st.Page(f"{PAGES_DIR}/agency.py", title="Agency", icon=":material/apartment:", url_path="agency"),
@@ -63,5 +65,11 @@ def _run() -> None:
     filters.sync()  # shared filters: an incoming link wins, then they are kept in the URL across pages
     filters.register_pages(pages)
     screen.apply()
-    screen.toggle()
-    st.navigation(pages, position="top" if screen.is_on() else "sidebar").run()
+    if not screen.is_on():
+        screen.toggle()
+        st.navigation(pages, position="sidebar").run()
+        return
+    page = st.navigation(pages, position="hidden")  # meeting mode: the agenda in the meeting bar navigates
+    meeting.set_current(page.url_path)
+    meeting.open_bar(screen.toggle)
+    page.run()

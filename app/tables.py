@@ -4,7 +4,10 @@
     tables.show(frame, name="heat-map-NSSCP-2023-24", links={"organisation": "agency"})
 
 `links` turns a column into links to a page (the column's value becomes the `org` parameter for 'agency'); the
-download holds the plain names. Columns whose name ends in `_id` are internal: neither shown nor downloaded.
+download holds the plain names. Columns whose name ends in `_id` are internal: neither shown nor downloaded. Both
+are in the users' words (`s11data.views.words.for_people`): pages pass s11data's frames with their field names,
+`links` and `column_config` name fields too, and people read "due date", "3 Oct 2025", "5 days overdue", "—" and
+"GSCP Section 11 report 2021, §4.1" instead.
 """
 from __future__ import annotations
 
@@ -14,17 +17,27 @@ from collections.abc import Callable, Mapping
 import pandas as pd
 import streamlit as st
 
-from app import filters
+from app import filters, reads
+from app.session import SCOPE_KEY
 from s11data.returns import spreadsheet
+from s11data.store.scope import Scope
+from s11data.views import words
 
 LINK_PARAM = {"agency": "org"}
 """Which URL parameter a link column fills for each page."""
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def downloadable(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame as a user downloads it: internal id columns dropped, nothing else changed."""
-    return frame[[c for c in frame.columns if not str(c).endswith("_id") and not str(c).startswith("_")]]
+def downloadable(frame: pd.DataFrame, reports: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The frame as a user reads and downloads it: internal id columns dropped, in the users' words (file ids
+    cited by `reports`, by default those of the signed-in caller's partnerships)."""
+    inner = frame[[c for c in frame.columns if not str(c).endswith("_id") and not str(c).startswith("_")]]
+    return words.for_people(inner, _reports() if reports is None else reports)
+
+
+def _reports() -> Mapping[str, str]:
+    scope = st.session_state.get(SCOPE_KEY)
+    return reads.report_names(scope) if isinstance(scope, Scope) else {}
 
 
 def file_stem(name: str) -> str:
@@ -39,14 +52,15 @@ def show(frame: pd.DataFrame, *, name: str, key: str | None = None, links: Mappi
     `style` turns the shown frame into a pandas Styler (e.g. `s11data.charts.status_board_style`); downloads stay plain."""
     plain = downloadable(frame)
     shown = plain.copy()
-    config: dict[str, object] = dict(column_config or {})
-    for column, page in (links or {}).items():
+    config: dict[str, object] = {words.heading(k): v for k, v in (column_config or {}).items()}
+    for field, page in (links or {}).items():
+        column = words.heading(field)
         if column not in shown.columns:
             continue
-        param = LINK_PARAM.get(page, column)
-        shown[column] = [f"{filters.link(page, **{param: v})}#{v}" if isinstance(v, str) and v else None
-                         for v in shown[column]]
-        config[column] = st.column_config.LinkColumn(str(column), display_text=r"#(.*)$")
+        param = LINK_PARAM.get(page, field)
+        shown[column] = [f"{filters.link(page, **{param: v})}#{v}" if isinstance(v, str) and v and v != words.BLANK
+                         else f"{filters.link(page)}#{words.BLANK}" for v in shown[column]]
+        config[column] = st.column_config.LinkColumn(column, display_text=r"#(.*)$")
     st.dataframe(style(shown) if style else shown, hide_index=True, width="stretch", height=height,
                  column_config=config)
     if downloads:

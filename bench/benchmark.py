@@ -41,7 +41,7 @@ from bench.measure import TARGETS, PageFigure, Picked, bare_sql, captured
 from s11data.admin import users
 from s11data.returns import importer
 from s11data.store import audit, db
-from s11data.views import actions, agency, common, engagement, filter_choices, heat_map, overview, trends
+from s11data.views import actions, agency, common, engagement, figures, filter_choices, heat_map, overview, trends
 from s11data.store.errors import UserError
 from s11data.store.models import (
     AuditReturn,
@@ -87,7 +87,7 @@ BENCH_QUERIES: dict[str, Arguments] = {
     "overview.rag_distribution[previous cycle]": lambda p: {"cycle_id": p.previous_cycle_id},
     "common.previous_cycle": lambda p: {"cycle_id": p.cycle_id},
     "overview.theme_summary": lambda p: {"cycle_id": p.cycle_id},
-    "overview.action_figures": lambda p: {"partnership_id": p.partnership_id, "today": p.today},
+    "figures.action_figures": lambda p: {"partnership_id": p.partnership_id, "today": p.today},
     "overview.to_chase": lambda p: {"cycle_id": p.cycle_id},
     # heat map
     "heat_map.heat_map_cells": lambda p: {"cycle_id": p.cycle_id},
@@ -202,7 +202,7 @@ def _size(result: Any) -> int:
 
 
 READ_MODULES = {module.__name__.rpartition(".")[2]: module
-                for module in (filter_choices, common, overview, heat_map, trends, agency, engagement, actions,
+                for module in (filter_choices, common, overview, figures, heat_map, trends, agency, engagement, actions,
                                importer, audit, users)}
 """The s11data modules whose reads are measured, by the short name a figure carries (`heat_map.heat_map_cells`)."""
 

@@ -9,10 +9,10 @@ import datetime as dt
 
 import streamlit as st
 
-from app import filters, reads, screen, tables, writes
+from app import filters, meeting, reads, screen, tables, writes
 from app.session import current_scope
 from s11data.charts import action_flag_style
-from s11data.views import actions
+from s11data.views import actions, figures
 from s11data.store.errors import UserError
 from s11data.store.models import STABLE_THEMES, ActionKind, ActionStatus, Role
 
@@ -24,7 +24,7 @@ filters.partnership_header("Actions", f, "actions")
 
 is_chair = scope.role == Role.CHAIR and not scope.everything
 my_themes = is_chair and f.theme_param == filters.MY_THEMES  # a chair's default: their subgroup's or themes' actions
-c1, c2, c3 = st.columns(3)
+c1, c2, c3 = meeting.controls().columns(3)
 this_cycle = c1.toggle(f"Only cycle {f.cycle}", value=False, key="actions_this_cycle",
                        help="Off: the open actions of every cycle of the partnership.")
 closed_too = c2.toggle("Show complete and superseded", value=False, key="actions_closed_too")
@@ -32,22 +32,28 @@ mine_help = ("Chairs: the actions your subgroup owns and those on your themes (o
              if my_themes else "Chairs: the actions your subgroup owns.")
 mine = c3.toggle(f"Only {scope.subgroup or 'my subgroup'}'s actions" + (" or my themes'" if my_themes else ""),
                  value=True, key="actions_mine", disabled=not is_chair, help=mine_help) if is_chair else False
-either = mine and my_themes  # subgroup's OR themes' actions, not subgroup's AND themes'
+view = figures.action_view(scope, f.theme_id, my_themes, mine=mine)  # subgroup's OR themes' actions
 try:
     table = reads.actions(scope, today=today, partnership_id=f.partnership_id,
-                      cycle_id=f.cycle_id if this_cycle else None, theme_id=None if either else f.theme_id,
-                      organisation_id=f.organisation_id, mine_only=mine, only_open=not closed_too,
-                      or_themes=f.theme_id if either else ())
+                          cycle_id=f.cycle_id if this_cycle else None, organisation_id=f.organisation_id,
+                          only_open=not closed_too, **view)
+    counts = reads.action_figures(scope, f.partnership_id, today=today, cycle_id=f.cycle_id if this_cycle else None,
+                                  organisation_id=f.organisation_id, **view)
 except UserError as exc:
     st.error(str(exc))
     st.stop()
 
 # --- headline: open, overdue, due soon --------------------------------------------------------------------------
-is_open = table["status"].isin([s.value for s in actions.OPEN])
+meeting.headline([f"{counts.open} open {'action' if counts.open == 1 else 'actions'}", counts.overdue_words,
+                  f"{counts.due_soon} due within {actions.DUE_SOON_DAYS} days" if counts.due_soon else ""])
+lead = st.container()  # meeting mode: the table comes before the figures repeated in boxes
 m1, m2, m3 = st.columns(3)
-m1.metric("Open", int(is_open.sum()), border=True)
-m2.metric("Overdue", int((table["flag"] == actions.OVERDUE).sum()), border=True)
-m3.metric(f"Due within {actions.DUE_SOON_DAYS} days", int((table["flag"] == actions.DUE_SOON).sum()), border=True)
+m1.metric("Open actions", counts.open, border=True)
+m2.metric("Overdue", counts.overdue, border=True)
+m3.metric(f"Due within {actions.DUE_SOON_DAYS} days", counts.due_soon, border=True)
+if counts.undated:
+    st.caption(f"{counts.open} open actions · no due date: none of them has one, so none can show as overdue."
+               if counts.undated == counts.open else f"{counts.undated} open with no due date.")
 st.caption(f"{f.describe() if this_cycle else (f.partnership_name or '') + ', all cycles'} · as of "
            f"{today:%d %B %Y}. Flag: overdue (due date passed) or due soon (within {actions.DUE_SOON_DAYS} days). "
            "Theme change: the theme's % green in the partnership's next cycle against the cycle the action came "
@@ -56,13 +62,15 @@ st.caption(f"{f.describe() if this_cycle else (f.partnership_name or '') + ', al
 if table.empty:
     st.info("No actions in these filters.")
 else:
-    tables.show(table, name=f"actions {f.describe() if this_cycle else f.partnership}", key="actions",
-                links={"theme": "trends"}, style=action_flag_style,
-                column_config={"text": st.column_config.TextColumn("text", width="large"),
-                               "flag": st.column_config.TextColumn("flag", help="overdue / due soon"),
-                               "theme_green": st.column_config.NumberColumn("theme % green", format="%.1f"),
-                               "next_theme_green": st.column_config.NumberColumn("next % green", format="%.1f")},
-                height=600 if large else "auto")
+    with meeting.picture(lead):
+        tables.show(table, name=f"actions {f.describe() if this_cycle else f.partnership}", key="actions",
+                    links={"theme": "trends"}, style=action_flag_style,
+                    column_config={"text": st.column_config.TextColumn("text", width="large"),
+                                   "flag": st.column_config.TextColumn("flag", help="overdue / due soon"),
+                                   "theme_green": st.column_config.NumberColumn("theme % green", format="%.1f"),
+                                   "next_theme_green": st.column_config.NumberColumn("next % green",
+                                                                                     format="%.1f")},
+                    height=600 if large else "auto")
 
 
 # --- one action: its history and the forms ------------------------------------------------------------------------
@@ -72,7 +80,9 @@ if table.empty:
 else:
     by_label = {f"{row.cycle} · {row.kind} {row.number}{' (' + row.made_by + ')' if row.made_by else ''} · "
                 f"{row.text[:80]}": row.recommendation_id for row in table.itertuples()}
-    chosen = int(by_label[st.selectbox("Action (one of the table above)", list(by_label), key="actions_chosen")])
+    editable = next((i for i, owner in enumerate(table["owner"]) if scope.owns(owner)), 0)  # one they can update
+    chosen = int(by_label[st.selectbox("Action (one of the table above)", list(by_label), index=editable,
+                                       key="actions_chosen")])
     row = table.set_index("recommendation_id").loc[chosen]
     st.markdown(f"**{row['kind'].capitalize()} {row['number']}** ({row['cycle']}) — {row['text']}")
     st.caption(f"Owner: {row['owner'] or 'not recorded'} · status: {row['status']}")

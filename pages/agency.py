@@ -4,26 +4,34 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import charts, filters, reads, screen, tables
+from app import charts, filters, meeting, reads, screen, tables
 from app.session import current_scope
 from s11data.charts import NOT_PUBLISHED
 from s11data.store.errors import UserError
 from s11data.store.scope import ScopeError
 
 scope = current_scope()
-st.title("Agency")
-f = filters.sidebar(scope, show=("organisation",), across_partnerships=True, container=st.container())
 large = screen.is_on()
+title = st.empty()  # 'Agency'; in meeting mode 'Agency · <organisation>' in the meeting bar
+f = filters.sidebar(scope, show=("organisation",), across_partnerships=True,
+                    container=None if large else st.container())  # meeting mode: in the filter chip
+with title.container():
+    meeting.title(f"Agency · {f.org}" if large and f.org else "Agency")
 if f.organisation_id is None:
-    st.info("Choose an organisation above (type part of its name), or follow any organisation name in the app.")
     everyone = filters.choices(scope).organisations
     organisations = sorted((o for o in everyone if f.partnership_id in o.partnership_ids),
                            key=lambda o: o.name.lower())
-    st.caption(f"{len(organisations)} organisations of {f.partnership_name}"
-               + (f" ({len(everyone):,} in all your partnerships: type a name above to find any)"
-                  if len(everyone) > len(organisations) else ""))
-    for org in organisations:
-        filters.page_link("agency", org.name, org=org.name)
+    meeting.headline(f"Choose the agency to discuss: {len(organisations)} organisations of {f.partnership_name}")
+    if not large:
+        st.info("Choose an organisation above (type part of its name), or follow any organisation name in the app.")
+        st.caption(f"{len(organisations)} organisations of {f.partnership_name}"
+                   + (f" ({len(everyone):,} in all your partnerships: type a name above to find any)"
+                      if len(everyone) > len(organisations) else ""))
+    with meeting.picture():
+        lists = st.columns(3 if large else 1)  # meeting mode: three columns, all on the first screen
+        for i, org in enumerate(organisations):
+            with lists[i * len(lists) // max(len(organisations), 1)]:
+                filters.page_link("agency", org.name, org=org.name)
     st.stop()
 
 try:
@@ -32,9 +40,10 @@ except (UserError, ScopeError) as exc:
     st.error(str(exc))
     st.stop()
 
-st.header(profile.name)
-st.markdown(f"**Sector:** {profile.sector}" + (f" · **also written:** {', '.join(profile.aliases)}"
-                                               if profile.aliases else ""))
+if not large:  # meeting mode: the name is in the title
+    st.header(filters._escape(profile.name), anchor=False)
+lead = st.container()  # meeting mode: the headline and the ratings history first
+st.text(f"Sector: {profile.sector}" + (f" · also written: {', '.join(profile.aliases)}" if profile.aliases else ""))
 if any("Illustrative" in p for p in profile.engagement["partnership"]):
     st.info("**Illustrative data** — this organisation belongs to the fictional demo partnership.",
             icon=":material/science:")
@@ -43,10 +52,14 @@ open_actions = profile.recommendations[profile.recommendations["status"].isin(["
                                                                               "not started"])]
 cols = st.columns(4)
 cols[0].metric("Cycles invited to", len(profile.engagement), border=True)
-cols[1].metric("Returns / reviews", int(profile.engagement["status"].isin(
-    ["submitted", "late", "reviewed", "national return"]).sum()), border=True)
+returned = int(profile.engagement["status"].isin(["submitted", "late", "reviewed", "national return"]).sum())
+cols[1].metric("Returns / reviews", returned, border=True)
 cols[2].metric("Recommendations to it", len(profile.recommendations), border=True)
 cols[3].metric("Still open", len(open_actions), border=True)
+with lead:
+    meeting.headline([f"invited to {len(profile.engagement)} {'cycle' if len(profile.engagement) == 1 else 'cycles'}",
+                      f"{returned} {'return or review' if returned == 1 else 'returns or reviews'}",
+                      f"{len(profile.recommendations)} recommendations, {len(open_actions)} still open"])
 
 st.subheader("Ratings history")
 grades = profile.grades
@@ -59,8 +72,9 @@ else:
     long["percent"] = 100 * long["count"] / long.groupby(["partnership", "cycle"])["count"].transform("sum")
     long["label"] = long["partnership"].map(names) + " " + long["cycle"] + " · " + long["source"]
     order = list(dict.fromkeys(long.sort_values(["cycle", "partnership"], ascending=[False, True])["label"]))
-    charts.draw("rag_bars", long, label="label", label_order=order, large=large,
-                alt_text=f"Grades of {profile.name} per cycle")
+    with meeting.picture(lead):
+        charts.draw("rag_bars", long, label="label", label_order=order, large=large,
+                    alt_text=f"Grades of {profile.name} per cycle")
     if (grades["source"] == "published aggregate").any():
         st.caption("Published aggregate: the report's own per-organisation counts (e.g. NSSCP Appendix One, whose "
                    "colours were lost in the text and are read as green, amber, red).")

@@ -9,10 +9,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import charts, filters, reads, screen, tables, writes
+from app import charts, filters, meeting, reads, screen, tables, writes
 from app.session import current_scope
 from s11data.charts import status_board_style
-from s11data.views import engagement
+from s11data.views import engagement, figures, words
 from s11data.store.errors import UserError
 from s11data.store.models import ContactKind, Engagement
 
@@ -35,25 +35,34 @@ except UserError as exc:
     st.stop()
 
 # --- the funnel and the response rate, cycle by cycle --------------------------------------------------------
-st.subheader("Invited → responded → submitted → reviewed")
+lead = st.container()  # meeting mode: the headline first, then the funnel
+st.subheader(" → ".join(words.heading(stage) for stage in engagement.FUNNEL_STAGES).capitalize())
 if funnel.empty:
     st.info("No invitations recorded for this partnership yet.")
 else:
-    left, right = st.columns([3, 2], gap="large")
+    if large and f.cycle_id is not None:
+        returns = reads.returns_figures(scope, cycle_id=f.cycle_id)
+        with lead:
+            meeting.headline([f"{f.cycle}: {figures.returns_words(returns.received, returns.expected)}",
+                              f"{returns.to_chase} still to chase" if returns.to_chase else "nobody to chase",
+                              f"{returns.on_time} on time" + (f", {returns.late} late" if returns.late else "")])
+    left, right = meeting.picture(lead).columns([3, 2], gap="large")
     with left:
-        charts.draw("stage_bars", engagement.funnel_long(funnel), stage="stage", value="organisations",
-                    group="cycle", stage_order=engagement.FUNNEL_STAGES, large=large,
+        stages = engagement.funnel_long(funnel).assign(stage=lambda d: d["stage"].astype(str).map(words.heading))
+        charts.draw("stage_bars", stages, stage="stage", value="organisations", group="cycle",
+                    stage_order=tuple(words.heading(s) for s in engagement.FUNNEL_STAGES), large=large,
                     alt_text="Organisations at each stage of the audit, per cycle")
     with right:
         if len(funnel) > 1:
             charts.draw("percent_line", funnel[["cycle", "response_rate"]], x="cycle", value="response_rate",
-                        x_order=tuple(funnel["cycle"]), title="% responded", large=large,
-                        alt_text="Response rate across cycles")
+                        x_order=tuple(funnel["cycle"]), title=words.heading("response_rate"), large=large,
+                        alt_text="Returns received as a % of those expected, across cycles")
         else:
             rate = funnel["response_rate"].iloc[0]
-            st.metric(f"Response rate {funnel['cycle'].iloc[0]}", "–" if pd.isna(rate) else f"{rate:.0f}%",
+            st.metric(f"{words.heading('response_rate')} · {funnel['cycle'].iloc[0]}", "–" if pd.isna(rate) else f"{rate:.0f}%",
                       border=True)
-    st.caption("Responded: a return, a review, a national return or a refusal. Submitted: a local return or a "
+    st.caption("Responded: a return, a review, a national return or a refusal. Returns received: a local "
+               "return or a review, late ones included (the Overview's 'Returns received'). "
                "review (late ones included). Reviewed: a peer review or panel session held. National returns, "
                "two-year cycles and withdrawn services are their own states, not failures: the response rate is "
                "submitted ÷ expected, and they are not expected.")

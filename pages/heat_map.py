@@ -4,10 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import charts, filters, labels, reads, screen, tables
+from app import charts, filters, labels, meeting, reads, screen, tables
 from app.session import current_scope
 from s11data.charts import NOT_PUBLISHED, cell_letter
-from s11data.views import common, heat_map
+from s11data.views import common, figures, heat_map
 from s11data.store.errors import UserError
 from s11data.store.scope import ScopeError
 
@@ -20,7 +20,7 @@ VIEWS = {"stands": "Rating that stands", "self": "Self-rating", "moderated": "Mo
 scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "section", "sector", "organisation"))
 large = screen.is_on()
-st.title(f"Heat map · {f.partnership or ''} {f.cycle or ''}")
+meeting.title(f"Heat map · {f.partnership or ''} {f.cycle or ''}")
 if f.cycle_id is None:
     st.warning("There is no cycle to show yet in your partnerships.")
     st.stop()
@@ -30,14 +30,19 @@ except (UserError, ScopeError) as exc:
     st.error(str(exc))
     st.stop()
 
-controls = st.columns([2, 3, 2])
-by = controls[0].segmented_control("Columns", ["question", "theme"], default="question", key="hm_by",
-                                   format_func=str.capitalize) or "question"
-view = controls[1].segmented_control("Show", list(VIEWS), default="stands", key="hm_view",
-                                     format_func=VIEWS.get) or "stands"
-sort = controls[2].segmented_control("Sort", list(SORTS), default="worst", key="hm_sort",
-                                     format_func=SORTS.get) or "worst"
+by, view, sort = "question", "stands", "worst"  # a published aggregate or a peer review: nothing to change
+with meeting.controls():  # meeting mode: in the filter chip
+    controls = (st.columns([2, 3, 2]) if not large else [st.container()] * 3) if info.source == common.RATINGS \
+        else None
+if controls:
+    by = controls[0].segmented_control("Columns", ["question", "theme"], default="question", key="hm_by",
+                                       format_func=str.capitalize) or "question"
+    view = controls[1].segmented_control("Show", list(VIEWS), default="stands", key="hm_view",
+                                         format_func=VIEWS.get) or "stands"
+    sort = controls[2].segmented_control("Sort", list(SORTS), default="worst", key="hm_sort",
+                                         format_func=SORTS.get) or "worst"
 grade_of = "stands" if view == "difference" else view
+lead = st.container()  # meeting mode: the headline and the map come before the notes on the data
 labels.data_note(info, grade_of)
 st.caption(f.describe())
 
@@ -47,7 +52,7 @@ def draw_published() -> None:
     per_question = reads.question_summary(scope, cycle_id=info.id, theme_id=f.theme_id, section=f.section)
     st.subheader("Per question, as published")
     st.caption("Percent of the returns at each grade, exactly as the report prints them (published aggregate). "
-               "No per-organisation grades were published for this cycle. None: the report prints no figure there.")
+               "No per-organisation grades were published for this cycle. —: the report prints no figure there.")
     if not per_question.empty:
         per_question = per_question.assign(label=per_question["question"])
         order = list(dict.fromkeys(per_question.sort_values(["position", "question"])["question"]))
@@ -59,7 +64,7 @@ def draw_published() -> None:
     st.subheader("Per organisation, as published")
     st.caption("How many questions each organisation rated at each grade (the report's Appendix One). "
                "The colours of these columns were lost in the report's text; they are read as green, amber, red "
-               "in that order. None: the report prints no figure there (no zero is invented).")
+               "in that order. —: the report prints no figure there (no zero is invented).")
     counts = counts.drop(columns=["source"]).dropna(axis="columns", how="all")
     tables.show(counts, name=f"per-organisation published {info.partnership_short} {info.label}",
                 links={"organisation": "agency"})
@@ -119,19 +124,34 @@ def draw_ratings() -> None:
                     else cells["organisation"])
     rows = row_order(cells)
     drawn = cells[["column", "row", "shown", "letter"]].rename(columns={"row": ROW})
-    footer = tuple(pair for pair in green_row() if pair[0] in set(columns))
-    event = charts.draw("heat_map", drawn, x="column", y=ROW, grade="shown", footer=footer,
-                        footer_label=GREEN_ROW if footer else "",
-                        x_order=columns, y_order=rows, difference=view == "difference", large=large,
-                        x_title="Question" if by == "question" else "Theme", key="heat_map_chart",
-                        on_select="rerun", selection_mode="cell",
-                        alt_text=f"Heat map of {len(rows)} organisations by {by}; each cell shows its letter.")
+    greens = green_row()
+    footer = tuple(pair for pair in greens if pair[0] in set(columns))
+    shape = dict(x="column", y=ROW, grade="shown", footer=footer, footer_label=GREEN_ROW if footer else "",
+                 x_order=columns, y_order=rows, difference=view == "difference", large=large,
+                 unanswered=view != "moderated",  # unmoderated is not unanswered
+                 x_title="Question" if by == "question" else "Theme", numbered=large and by == "theme")
+    alt_text = f"Heat map of {len(rows)} organisations by {by}; each cell shows its letter."
+    if large:  # meeting mode: the sentence, the key, then the map in a frame whose headings stay when it scrolls
+        with lead:
+            meeting.headline(map_sentence(len(rows), columns, greens))
+            with st.container(key="heat_map_key"):
+                st.text(" · ".join([LETTERS, *column_key(cells, columns)]), width="stretch")
+            with meeting.picture(), st.container(key="heat_map_frame", gap=None):
+                with st.container(key="heat_map_head"):
+                    charts.draw("heat_map", drawn, part="head", alt_text="Column headings of the heat map", **shape)
+                with st.container(key="heat_map_body"):
+                    event = charts.draw("heat_map", drawn, part="body", legend=False, key="heat_map_chart",
+                                        on_select="rerun", selection_mode="cell", alt_text=alt_text, **shape)
+    else:
+        event = charts.draw("heat_map", drawn, key="heat_map_chart", on_select="rerun", selection_mode="cell",
+                            alt_text=alt_text, **shape)
     st.caption("Click a cell to read its evidence and open the organisation. Letters: R requires improvement, "
-               "A good, G outstanding, – not rated, N/A not applicable, ? grade not published.")
+               "A good, G outstanding, – not rated, N/A not applicable, ? grade not published, × not answered (left out "
+               "of the return).")
     if not higher.empty:
         st.warning("**Rated themselves higher than the panel:** " + "; ".join(
-            f"{org} ({n} {'cell' if n == 1 else 'cells'})" for org, n in higher.itertuples(index=False, name=None)),
-            icon=":material/flag:")
+            f"{filters._escape(org)} ({n} {'cell' if n == 1 else 'cells'})"
+            for org, n in higher.itertuples(index=False, name=None)), icon=":material/flag:")
     show_selection(event, cells)
     if by == "question":
         with st.expander("What each question asks", expanded=False):
@@ -178,30 +198,72 @@ def row_order(cells: pd.DataFrame) -> list[str]:
     return list(per_org["row"])
 
 
+LETTERS = "R requires improvement · A good · G outstanding · – not rated · N/A not applicable · × not answered"
+
+
+def map_sentence(rows: int, columns: list[str], greens: tuple[tuple[str, str], ...]) -> list[str]:
+    """The heat map's headline: its size, % outstanding and requires improvement of what it shows (the
+    overview's figures: `figures.percent_of` over `rag_distribution`), and the question with the least green."""
+    mix = reads.rag_distribution(scope, cycle_id=info.id, grade_of=grade_of, theme_id=f.theme_id,
+                                 section=f.section, sector=f.sector, organisation_id=f.organisation_id)
+    green, red = figures.percent_of(mix, "Green"), figures.percent_of(mix, "Red")
+    least = min(greens, key=lambda pair: float(pair[1].rstrip("%")), default=None)
+    return [f"{rows} {'organisation' if rows == 1 else 'organisations'} × {len(columns)} "
+            f"{by}{'' if len(columns) == 1 else 's'}",
+            f"{green:.0f}% outstanding" if green is not None else "",
+            f"{red:.0f}% requires improvement" if red is not None else "",
+            f"least green: {least[0]} ({least[1]})" if least and by == "question" else ""]
+
+
+def column_key(cells: pd.DataFrame, columns: list[str]) -> list[str]:
+    """What each column heading stands for, in words: '3 neglect' (themes are numbered in meeting mode), the
+    question's title where it is short ('1 Leadership and accountability'), else its section's title."""
+    if by == "theme":
+        return [f"{i} {name}" for i, name in enumerate(columns, start=1)]
+    titles = dict(zip(cells["column"], cells["column_label"]))
+    if all(len(titles[c]) <= KEY_TITLE_MAX for c in columns):
+        return [f"{c} {titles[c]}" for c in columns]
+    sections = dict(filters.sections(scope, info.id))
+    used = list(dict.fromkeys(cells.sort_values("position")["section"]))
+    return [f"{code} {sections[code]}" for code in used if sections.get(code)]
+
+
+KEY_TITLE_MAX = 40  # a question text up to this long is a title (GSCP's standards) and goes in the key; longer
+# ones are read in the evidence dialog and the 'What each question asks' table
+SEEN_KEY = "hm_evidence_shown"
+
+
 def show_selection(event, cells: pd.DataFrame) -> None:  # type: ignore[no-untyped-def]
-    """The clicked cell: its grades, its evidence, and the way to the agency."""
+    """The clicked cell (marked on the map): its grades and evidence in a dialog, with the way to the agency.
+    Shown once per click, not again when something else on the page reruns it."""
     picked = (event.selection.get("cell") or []) if event else []
     if not picked:
+        st.session_state.pop(SEEN_KEY, None)
         return
     point = picked[0]
     chosen = cells[(cells["row"] == point.get(ROW)) & (cells["column"] == point.get("column"))]
-    if chosen.empty:
+    if chosen.empty or st.session_state.get(SEEN_KEY) == (point.get(ROW), point.get("column")):
         return
-    cell = chosen.iloc[0]
+    st.session_state[SEEN_KEY] = (point.get(ROW), point.get("column"))
+    evidence(chosen.iloc[0])
+
+
+@st.dialog("Evidence", width="large")
+def evidence(cell: pd.Series) -> None:
+    """One cell: organisation and question, both grades, the evidence as written (plain text, never Markdown)."""
     org, column = cell["organisation"], cell["column"]
-    with st.container(border=True):
-        st.markdown(f"#### {org} · {column}")
-        if cell["column_label"] != column:
-            st.caption(cell["column_label"])
-        grades = [f"Self-rating: **{cell['self'] or 'not published'}**"]
-        grades.append(f"Panel: **{cell['moderated']}**" if cell["moderated"] else "Panel: not moderated")
-        st.markdown(" · ".join(grades))
-        if by == "question":
-            st.markdown(f"> {cell['evidence']}" if cell["evidence"] else "_No evidence text recorded._")
-        else:
-            st.caption(f"Lowest grade among {cell['answers']} answers on this theme; choose Columns: Question "
-                       "to read each answer's evidence.")
-        filters.page_link("agency", f"Open {org} →", org=org, icon=":material/apartment:")
+    st.subheader(filters._escape(f"{org} · {column}"), anchor=False)
+    if cell["column_label"] != column:
+        st.text(cell["column_label"])
+    grades = [f"Self-rating: {cell['self'] or 'not published'}",
+              f"Panel: {cell['moderated']}" if cell["moderated"] else "Panel: not moderated"]
+    st.text(" · ".join(grades))
+    if by == "question":
+        st.text(cell["evidence"] or "No evidence text recorded.")
+    else:
+        st.text(f"Lowest grade among {cell['answers']} answers on this theme; choose Columns: Question to read "
+                "each answer's evidence.")
+    filters.page_link("agency", f"Open {org} →", org=org, icon=":material/apartment:")
 
 
 def draw_summaries() -> None:

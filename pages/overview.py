@@ -6,16 +6,16 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import charts, filters, labels, reads, screen, tables
+from app import charts, filters, labels, meeting, reads, screen, tables
 from app.session import current_scope
-from s11data.views import common, overview
+from s11data.views import common, figures
 from s11data.store.errors import UserError
 from s11data.store.scope import ScopeError
 
 scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "sector"))
 large = screen.is_on()
-st.title(f"Overview · {f.partnership or 'no partnership'} {f.cycle or ''}")
+meeting.title(f"Overview · {f.partnership or 'no partnership'} {f.cycle or ''}")
 if f.cycle_id is None:
     st.warning("There is no cycle to show yet in your partnerships.")
     st.stop()
@@ -28,13 +28,14 @@ try:
     earlier = (reads.rag_distribution(scope, cycle_id=before.id, theme_id=f.theme_id, sector=f.sector)
                if before else pd.DataFrame())
     themes = reads.theme_summary(scope, cycle_id=f.cycle_id, sector=f.sector, theme_id=f.theme_id)
-    actions = reads.action_figures(scope, partnership_id=f.partnership_id, today=dt.date.today(),
-                        theme_id=f.theme_id)
+    actions = reads.action_figures(scope, f.partnership_id, today=dt.date.today(),
+                                   **figures.action_view(scope, f.theme_id, f.theme_param == filters.MY_THEMES))
     chase = reads.to_chase(scope, cycle_id=f.cycle_id, sector=f.sector)
 except (UserError, ScopeError) as exc:
     st.error(str(exc))
     st.stop()
 
+lead = st.container()  # meeting mode: the headline sentence and the main picture come first
 chosen = [f"{k}: {v}" for k, v in (("theme", f.theme), ("sector", f.sector)) if v]
 st.caption(" · ".join([info.partnership, info.title or info.label, *chosen]))
 labels.data_note(info)
@@ -75,7 +76,7 @@ with cols[2]:
     filters.page_link("trends", "Change across cycles →")
 with cols[3]:
     st.metric("Open actions", f"{actions.open}", border=True,
-              delta=f"{actions.overdue} overdue" if actions.overdue else "none overdue",
+              delta=actions.overdue_words,
               delta_color="inverse" if actions.overdue else "off", delta_arrow="off")
     st.caption(f"of {actions.total} recommendations and commitments, all cycles"
                + (f" · {actions.undated} open with no due date" if actions.undated else ""))
@@ -90,7 +91,11 @@ if method_changed:
                 f"{labels.method_words(info)}. Read the change as a direction, not a precise gap.")
 
 # --- the grades, then the weakest themes ---------------------------------------------------------------------
-left, right = st.columns([1, 1], gap="large")
+if large:
+    with lead:
+        meeting.headline(reads.headline(scope, f.cycle_id, dt.date.today(), theme_id=f.theme_id, sector=f.sector,
+                                        my_themes=f.theme_param == filters.MY_THEMES).words())
+left, right = meeting.picture(lead).columns([1, 1], gap="large")
 with left:
     st.subheader("Ratings this cycle" + (f" and {before.label}" if before else ""))
     if mix.empty:
@@ -109,13 +114,14 @@ with left:
     filters.page_link("heat-map", "Heat map of every organisation →")
 with right:
     st.subheader("Weakest themes")
-    weakest = overview.weakest_themes(themes, n=4)
+    st.caption(f"Ranked {figures.WEAKEST_RULE}.")
+    weakest = figures.weakest_themes(themes, n=4)
     if weakest.empty:
         st.info("No graded themes in this cycle.")
     else:
         long = themes[themes["theme"].isin(weakest["theme"])]
         charts.draw("rag_bars", long, label="theme", label_order=list(weakest["theme"]), large=large,
-                    alt_text="The weakest themes, most red first")
+                    alt_text=f"The weakest themes, {figures.WEAKEST_RULE}")
         for row in weakest.itertuples():
             filters.page_link("heat-map", f"{row.theme} →", theme=row.theme)
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import charts, filters, labels, reads, screen, tables
+from app import charts, filters, labels, meeting, reads, screen, tables
 from app.session import current_scope
+from s11data.views import figures
 
 MEASURES = {"Green": "% green", "Amber": "% amber", "Red": "% red"}
 
 scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "theme", "sector", "organisation"))
 large = screen.is_on()
-st.title(f"Trends · {f.partnership or ''}")
+meeting.title(f"Trends · {f.partnership or ''}")
+lead = st.container()  # meeting mode: the headline and the theme grid first
 filters.illustrative_banner(f)
 st.caption("Themes carry a trend across framework changes: every question is tagged with themes from one stable "
            "list. Each column names how its cycle was graded; 'published' = only the report's published figures "
@@ -54,6 +56,28 @@ def wide_table(frame: pd.DataFrame, index: list[str]) -> pd.DataFrame:
     return wide.rename(columns={g: f"% {g.lower()}" for g in present})
 
 
+def trend_sentence(overall: pd.DataFrame, grid: pd.DataFrame, rows: list[str], measure: str) -> list[str]:
+    """'2025-26: 46% outstanding (+1 since 2024-25) · 13% requires improvement (−6) · least green: neglect (21%)'."""
+    cycles = sorted(overall["cycle"].unique())
+    last, before = cycles[-1], (cycles[-2] if len(cycles) > 1 else None)
+
+    def share(cycle: str | None, grade: str) -> float | None:
+        row = overall[(overall["cycle"] == cycle) & (overall["grade"] == grade)]
+        return None if row.empty else float(row["percent"].iloc[0])
+
+    said = []
+    for grade, what in (("Green", "outstanding"), ("Red", "requires improvement")):
+        now, change = share(last, grade), figures.points(share(last, grade), share(before, grade))
+        if now is not None:
+            since = f" ({change} since {before})" if change and not said else (f" ({change})" if change else "")
+            said.append(f"{now:.0f}% {what}{since}")
+    latest = grid[grid["cycle"] == last].set_index("theme")["percent"]
+    worst = next((theme for theme in rows if theme in latest.index), None)
+    if worst:
+        said.append(f"{'least' if measure == 'Green' else 'most'} {measure.lower()}: {worst} ({latest[worst]:.0f}%)")
+    return [f"{last}: {said[0]}" if said else last, *said[1:]]
+
+
 # --- 1. themes across cycles ----------------------------------------------------------------------------------
 st.header("Themes across cycles")
 themes = reads.rag_by_cycle(scope, partnership_id=f.partnership_id, theme_id=f.theme_id, sector=f.sector,
@@ -67,13 +91,18 @@ else:
     order = [columns[c] for c in sorted(columns)]
     for cycle, note in method_changes(themes):
         st.markdown(f"**Method changed in {cycle}:** {note}. Compare the shape of the trend, not small steps.")
-    measure = st.segmented_control("Measure", list(MEASURES), default="Green", key="trend_measure",
-                                   format_func=MEASURES.get) or "Green"
+    with meeting.controls():
+        measure = st.segmented_control("Measure", list(MEASURES), default="Green", key="trend_measure",
+                                       format_func=MEASURES.get) or "Green"
     grid = themes[themes["grade"] == measure].assign(column=themes["cycle"].map(columns))
     rows = (grid.sort_values("cycle").groupby("theme")["percent"].last().sort_values(
         ascending=measure == "Green").index.tolist())  # worst first: least green, most amber or red
-    charts.draw("percent_grid", grid, x="column", y="theme", value="percent", x_order=order, y_order=rows,
-                large=large, alt_text=f"{MEASURES[measure]} per theme (rows) and cycle (columns)")
+    if large:
+        with lead:
+            meeting.headline(trend_sentence(overall, grid, rows, measure))
+    with meeting.picture(lead):
+        charts.draw("percent_grid", grid, x="column", y="theme", value="percent", x_order=order, y_order=rows,
+                    large=large, alt_text=f"{MEASURES[measure]} per theme (rows) and cycle (columns)")
     st.caption(f"Each cell: {MEASURES[measure]} of the answers on that theme in that cycle (darker = higher). "
                "Rows: worst first in the latest cycle. A blank cell: the framework had no question on that theme.")
     st.subheader(f"{f.theme.capitalize() if f.theme else 'All themes'}: grades by cycle")

@@ -49,14 +49,17 @@ listing, adding, log = st.tabs(["Users", "Add a user", "Audit log"])
 with listing:
     st.dataframe(people, hide_index=True, width="stretch",
                  column_config={"created": st.column_config.DatetimeColumn("created", format="YYYY-MM-DD")})
-    if not people.empty:
-        who = st.selectbox("User", people["username"].tolist(), key="users_who")
+    who = (st.selectbox("User", people["username"].tolist(), index=None, key="users_who",
+                        placeholder="Choose a user to change their account") if not people.empty else None)
+    if who is not None:
         row = people.set_index("username").loc[who]
         st.caption(f"{row['role']} · {row['status']} · {row['partnerships'] or 'no partnership'}")
         left, middle, right = st.columns(3)
         if row["status"] == "disabled":
             if left.button("Enable", key="users_enable"):
                 _write(users.set_disabled, who, False, done=f"{who} can sign in again.")
+        elif who == scope.username:
+            left.caption("This is your own account: another admin can disable it.")
         elif left.button("Disable", key="users_disable"):
             _write(users.set_disabled, who, True, done=f"{who} is disabled and signed out at their next click.")
         if row["status"] == "locked" and middle.button("Unlock", key="users_unlock"):

@@ -17,21 +17,26 @@ import pandas as pd
 from s11data.store.models import Rag
 from s11data.returns.ratings import LETTER, MEANING, NOT_PUBLISHED
 
+NOT_ANSWERED = "Not answered"
+"""A question of the cycle that a (partial) return left out: no answer at all, unlike N/A (an answer): '×'."""
+
 FILL: dict[str, str] = {
-    Rag.RED.value: "#D55E00",          # Okabe–Ito vermillion
+    Rag.RED.value: "#9E2A00",          # dark vermillion: apart from amber in lightness under every dichromacy
     Rag.AMBER.value: "#E69F00",        # Okabe–Ito orange
     Rag.GREEN.value: "#009E73",        # Okabe–Ito bluish green
     Rag.NOT_RATED.value: "#E4E4E4",
     Rag.NOT_APPLICABLE.value: "#FFFFFF",
     NOT_PUBLISHED: "#FFFFFF",
+    NOT_ANSWERED: "#FFFFFF",
 }
 """Fill of each grade. Red and green differ in hue along the blue–yellow axis (seen by all common colour
-vision deficiencies); amber and red differ in lightness."""
+vision deficiencies); amber and red differ in lightness (ΔE ≥ 30 apart under a simulated protanopia,
+deuteranopia and tritanopia: tests/test_colour_vision.py). White fills (N/A, ?, not answered) differ by letter."""
 
 CELL_BORDER = "#595959"
 AA_NORMAL = 4.5
 GRADE_ORDER: tuple[str, ...] = (Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value, Rag.NOT_RATED.value,
-                                Rag.NOT_APPLICABLE.value, NOT_PUBLISHED)
+                                Rag.NOT_APPLICABLE.value, NOT_PUBLISHED, NOT_ANSWERED)
 
 DIFFERENCE_FILL: dict[str, str] = {
     "higher than panel": "#CC79A7",    # Okabe–Ito reddish purple
@@ -77,24 +82,36 @@ DIFFERENCE_INK: dict[str, str] = {k: ink(v) for k, v in DIFFERENCE_FILL.items()}
 # --- labels ----------------------------------------------------------------------------------------
 
 def cell_letter(grade: str | None) -> str:
-    """The letter shown in a cell: R, A, G, – (not rated), N/A, ? (grade not published), blank (no answer)."""
+    """The letter shown in a cell: R, A, G, – (not rated), N/A, ? (grade not published), × (not answered: left
+    out of the return); blank for no grade at all."""
     if grade is None or (isinstance(grade, float) and pd.isna(grade)):
         return ""
-    if grade == NOT_PUBLISHED:
-        return "?"
-    return LETTER[Rag(grade)]
+    return {NOT_PUBLISHED: "?", NOT_ANSWERED: "×"}.get(grade) or LETTER[Rag(grade)]
 
 
 def legend_label(grade: str) -> str:
     """E.g. 'R = requires improvement', '– = not rated'."""
     if grade == NOT_PUBLISHED:
         return "? = grade not published"
+    if grade == NOT_ANSWERED:
+        return "× = not answered (left out of the return)"
     return f"{LETTER[Rag(grade)]} = {MEANING[Rag(grade)]}"
 
 
 def _sizes(large: bool) -> dict[str, int]:
-    return {"label": 20 if large else 14, "title": 22 if large else 15, "cell_text": 22 if large else 15,
-            "row": 46 if large else 32, "col": 64 if large else 44}
+    return {"label": 24 if large else 14, "title": 24 if large else 15, "cell_text": 24 if large else 15,
+            "row": 46 if large else 32, "col": 64 if large else 44, "map_row": 28 if large else 32}
+
+
+CHAR_WIDTH = 0.47
+"""A generous mean glyph width of the chart font (Source Sans), in ems: sizes the heat map's row-label column."""
+
+
+def label_extent(labels: Sequence[str], large: bool = False) -> int:
+    """Pixels for a column of axis labels shown whole (no '…'): the longest label at the axis font, plus padding.
+    The heat map's column headings (drawn as their own chart) and its rows share it, so their columns line up."""
+    longest = max((len(str(label)) for label in labels), default=4)
+    return int(longest * _sizes(large)["label"] * CHAR_WIDTH) + 16
 
 
 def _configure(chart: alt.TopLevelMixin, large: bool) -> alt.TopLevelMixin:
@@ -120,15 +137,38 @@ FOOTER_FILL = "#EDEDED"
 def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequence[str], y_order: Sequence[str],
              x_title: str = "", y_title: str = "", difference: bool = False, large: bool = False,
              select: bool = True, x_labels: dict[str, str] | None = None,
-             footer: Sequence[tuple[str, str]] = (), footer_label: str = "") -> alt.TopLevelMixin:
+             footer: Sequence[tuple[str, str]] = (), footer_label: str = "",
+             unanswered: bool = True, part: str = "whole", numbered: bool = False, legend: bool = True,
+             extent: int | None = None) -> alt.TopLevelMixin:
     """Rows `y` × columns `x`, each cell filled by its grade and carrying its letter (text, not colour alone).
 
     `cells` needs the columns x, y, grade (a grade word, or with `difference=True` one of DIFFERENCE_FILL's keys)
     and `letter` (what to write in the cell). With `select`, clicking a cell selects its (x, y) as the
     selection parameter 'cell' (st.altair_chart(on_select='rerun') returns it). `footer`: (column, text) pairs
     written in a last, grey row named `footer_label` (e.g. each question's % green), not selectable.
+    With `unanswered`, a row × column the cells leave out is drawn as NOT_ANSWERED ('×'), never as a blank that
+    reads like N/A (off for views where a missing cell means something else, e.g. not moderated).
+    The chosen cell gets a heavy black border. Every axis label is shown whole: no overlap removal, no '…'.
+
+    Meeting mode draws the map in two parts that line up (`extent`: the row-label column's width, see
+    `label_extent`): `part='head'` only the column headings, `part='body'` the rows without them, so the body
+    scrolls under headings that stay. `numbered` writes columns as 1, 2, 3… (the page gives the key);
+    `legend=False` leaves the grade key to the page.
     """
     s = _sizes(large)
+    extent = extent if extent is not None else label_extent([*y_order, footer_label], large)
+    x_axis = alt.X(f"{x}:N", sort=list(x_order), title=(x_title or None) if part != "head" else None,
+                   axis=None if part == "body" else alt.Axis(
+                       orient="top", labelAngle=0, labelFontWeight="bold", labelOverlap=False, labelLimit=0,
+                       labelFlush=False,
+                       labelExpr=f"indexof({_js_list(x_order)}, datum.value) + 1" if numbered else alt.Undefined))
+    if part == "head":
+        head = alt.Chart(pd.DataFrame({x: list(x_order), y: [""] * len(x_order)})).mark_rect(opacity=0).encode(
+            x=x_axis, y=alt.Y(f"{y}:N", title=None, axis=alt.Axis(labels=False, ticks=False, domain=False,
+                                                                   minExtent=extent, maxExtent=extent)))
+        return _configure(head.properties(width=max(len(x_order) * s["col"], 240), height=1), large)
+    if unanswered and not difference:
+        cells = with_unanswered(cells, x=x, y=y, grade=grade, x_order=x_order, y_order=y_order)
     palette = DIFFERENCE_FILL if difference else FILL
     inks = DIFFERENCE_INK if difference else INK
     present = [g for g in (palette if difference else GRADE_ORDER) if g in set(cells[grade])]
@@ -138,17 +178,23 @@ def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequen
         data = data.assign(_x_label=data[x].map(x_labels).fillna(data[x]))
     colour = alt.Color("_key:N", title=None,
                        scale=alt.Scale(domain=[labels[g] for g in present], range=[palette[g] for g in present]),
-                       legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square", symbolSize=300))
+                       legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square", symbolSize=300)
+                       if legend else None)
     rows = [*y_order, footer_label] if footer else list(y_order)
-    x_axis = alt.X(f"{x}:N", sort=list(x_order), title=x_title or None,
-                   axis=alt.Axis(orient="top", labelAngle=0, labelFontWeight="bold"))
-    y_axis = alt.Y(f"{y}:N", sort=rows, title=y_title or None, axis=alt.Axis(labelFontWeight="normal"))
+    y_axis = alt.Y(f"{y}:N", sort=rows, title=y_title or None,
+                   axis=alt.Axis(labelFontWeight="normal", labelOverlap=False, labelLimit=0, labelFlush=False,
+                                 minExtent=extent, maxExtent=extent))
     base = alt.Chart(data).encode(x=x_axis, y=y_axis)
-    rect = base.mark_rect(stroke=CELL_BORDER, strokeWidth=1).encode(
+    rect = base.mark_rect(stroke=CELL_BORDER).encode(
         color=colour, tooltip=[alt.Tooltip(f"{x}:N", title=x_title or x), alt.Tooltip(f"{y}:N", title=y_title or y),
                                alt.Tooltip("_key:N", title="Grade")])
     if select:
-        rect = rect.add_params(alt.selection_point(name="cell", fields=[x, y], on="click", clear="dblclick"))
+        cell = alt.selection_point(name="cell", fields=[x, y], on="click", clear="dblclick")
+        rect = rect.add_params(cell).encode(
+            strokeWidth=alt.when(cell, empty=False).then(alt.value(MARKED_WIDTH)).otherwise(alt.value(1)),
+            stroke=alt.when(cell, empty=False).then(alt.value(MARKED)).otherwise(alt.value(CELL_BORDER)))
+    else:
+        rect = rect.encode(strokeWidth=alt.value(1))
     text = base.mark_text(fontSize=s["cell_text"], fontWeight="bold").encode(
         text="letter:N", color=alt.Color("_ink:N", scale=None))
     layers = [rect, text]
@@ -158,44 +204,99 @@ def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequen
         layers += [foot.mark_rect(fill=FOOTER_FILL, stroke=CELL_BORDER, strokeWidth=1),
                    foot.mark_text(fontSize=s["cell_text"], fontWeight="bold", color=TEXT).encode(text="_text:N")]
     width = max(len(x_order) * s["col"], 240)
-    chart = alt.layer(*layers).properties(width=width, height=max(len(rows), 1) * s["row"])
+    chart = alt.layer(*layers).properties(width=width, height=max(len(rows), 1) * s["map_row"])
     return _configure(chart, large)
+
+
+MARKED = "#000000"
+MARKED_WIDTH = 5
+"""The border of the chosen cell: black, 5 px (the others: grey, 1 px)."""
+
+
+def _js_list(values: Sequence[str]) -> str:
+    """A Vega expression array literal of strings."""
+    import json
+
+    return json.dumps([str(v) for v in values])
+
+
+def with_unanswered(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequence[str],
+                    y_order: Sequence[str]) -> pd.DataFrame:
+    """`cells` with a NOT_ANSWERED cell ('×') for every row × column of the map that has none."""
+    have = set(zip(cells[x], cells[y]))
+    absent = [(c, r) for r in y_order for c in x_order if (c, r) not in have]
+    if not absent:
+        return cells
+    filler = pd.DataFrame(absent, columns=[x, y]).assign(**{grade: NOT_ANSWERED, "letter": cell_letter(NOT_ANSWERED)})
+    return pd.concat([cells, filler], ignore_index=True)
 
 
 # --- stacked RAG bars ---------------------------------------------------------------------------------
 
-def rag_bars(frame: pd.DataFrame, *, label: str, label_order: Sequence[str] | None = None, title: str = "",
-             large: bool = False, height_per_bar: int | None = None) -> alt.TopLevelMixin:
-    """Horizontal 100% bars: one per `label`, segments per grade (worst first), each segment with its %.
+INSIDE_MIN = {False: 9.0, True: 12.0}
+"""The least % a bar segment needs to carry its label inside (normal, shared-screen); a smaller one is written
+beside its bar, after the bar's end, in the text colour."""
+OUTSIDE_ROOM = 0.35
+"""Room after 100% for the labels of small segments (the axis stops at 100%)."""
 
-    `frame` needs columns label, grade and percent. Segments under 6% keep their colour but write the % only
-    in the table beside (too narrow to read).
-    """
-    s = _sizes(large)
+
+def segment_label(grade: str, percent: float) -> str:
+    """What a bar segment says: its letter and its percentage, e.g. 'R 2%'."""
+    return f"{cell_letter(grade)} {percent:.0f}%"
+
+
+def bar_segments(frame: pd.DataFrame, *, label: str) -> pd.DataFrame:
+    """The segments of 100% bars: per `label`, each grade in GRADE_ORDER with its start and end (0–1), middle,
+    legend key, ink and label."""
     present = [g for g in GRADE_ORDER if g in set(frame["grade"])]
-    data = frame[frame["grade"].isin(present)].copy()
+    frame = frame.assign(percent=pd.to_numeric(frame["percent"], errors="coerce"))
+    data = frame[frame["grade"].isin(present) & frame["percent"].notna()].copy()
+    data["_order"] = data["grade"].map({g: i for i, g in enumerate(GRADE_ORDER)})
+    data = data.sort_values([label, "_order"], kind="stable")
+    total = data.groupby(label, sort=False)["percent"].transform("sum").where(lambda t: t > 0, 1.0)
+    data["_end"] = data.groupby(label, sort=False)["percent"].cumsum() / total
+    data["_start"] = data["_end"] - data["percent"] / total
+    data["_mid"] = (data["_start"] + data["_end"]) / 2
     data["_key"] = data["grade"].map(legend_label)
     data["_ink"] = data["grade"].map(INK)
-    data["_order"] = data["grade"].map({g: i for i, g in enumerate(GRADE_ORDER)})
-    data["_text"] = data["percent"].map(lambda p: f"{p:.0f}%" if pd.notna(p) and p >= 6 else "")
+    data["_text"] = [segment_label(g, p) for g, p in zip(data["grade"], data["percent"])]
+    return data
+
+
+def rag_bars(frame: pd.DataFrame, *, label: str, label_order: Sequence[str] | None = None, title: str = "",
+             large: bool = False, height_per_bar: int | None = None) -> alt.TopLevelMixin:
+    """Horizontal 100% bars: one per `label`, segments per grade (worst first), every segment labelled with its
+    letter and % ('R 2%': never colour alone); segments under INSIDE_MIN are labelled beside the bar's end.
+
+    `frame` needs columns label, grade and percent.
+    """
+    s = _sizes(large)
+    data = bar_segments(frame, label=label)
+    present = [g for g in GRADE_ORDER if g in set(data["grade"])]
     order = list(label_order) if label_order is not None else list(dict.fromkeys(data[label]))
+    inside = data["percent"] >= INSIDE_MIN[large]
+    outside = (data[~inside].groupby(label, sort=False)["_text"].agg(" · ".join).reset_index()
+               .assign(_x=1.0, _outside=True))
+    scale = alt.Scale(domain=[0, 1 + (OUTSIDE_ROOM if not outside.empty else 0)], nice=False)
     colour = alt.Color("_key:N", title=None, scale=alt.Scale(domain=[legend_label(g) for g in present],
                                                              range=[FILL[g] for g in present]),
                        legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square", symbolSize=300))
-    base = alt.Chart(data).encode(
-        y=alt.Y(f"{label}:N", sort=order, title=None),
-        x=alt.X("percent:Q", stack="normalize", title="% of answers", axis=alt.Axis(format="%", tickCount=5)),
-        order=alt.Order("_order:Q"),
-    )
-    bars = base.mark_bar(stroke=CELL_BORDER, strokeWidth=0.5).encode(color=colour)
-    text = base.mark_text(fontSize=s["cell_text"], fontWeight="bold", align="center", dx=0).encode(
-        x=alt.X("_mid:Q", stack=None, title="% of answers", axis=alt.Axis(format="%")),
-        text="_text:N", color=alt.Color("_ink:N", scale=None)).transform_joinaggregate(
-        _total="sum(percent)", groupby=[label]).transform_window(
-        _cum="sum(percent)", sort=[alt.SortField("_order")], groupby=[label],
-        frame=[None, 0]).transform_calculate(_mid="(datum._cum - datum.percent / 2) / datum._total")
+    y = alt.Y(f"{label}:N", sort=order, title=None)
+    x = alt.X("_start:Q", scale=scale, title="% of answers",
+              axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]))
+    bars = alt.Chart(data).mark_bar(stroke=CELL_BORDER, strokeWidth=0.5).encode(
+        y=y, x=x, x2="_end:Q", color=colour,
+        tooltip=[alt.Tooltip(f"{label}:N", title=" "), alt.Tooltip("_key:N", title="Grade"),
+                 alt.Tooltip("percent:Q", title="%", format=".1f")])
+    text = alt.Chart(data[inside]).mark_text(fontSize=s["cell_text"], fontWeight="bold", align="center").encode(
+        y=y, x=alt.X("_mid:Q", scale=scale), text="_text:N", color=alt.Color("_ink:N", scale=None))
+    layers = [bars, text]
+    if not outside.empty:
+        layers.append(alt.Chart(outside).mark_text(fontSize=s["cell_text"], fontWeight="bold", align="left", dx=6,
+                                                   color=TEXT).encode(y=y, x=alt.X("_x:Q", scale=scale),
+                                                                      text="_text:N"))
     height = (height_per_bar or s["row"] + 8) * max(len(order), 1)
-    chart = alt.layer(bars, text).properties(height=height, width="container", title=title or "")
+    chart = alt.layer(*layers).properties(height=height, width="container", title=title or "")
     return _configure(chart, large)
 
 

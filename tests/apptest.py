@@ -8,6 +8,7 @@ users.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,4 +56,19 @@ def serve(engine: Engine, monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> No
     monkeypatch.setenv("S11_DATA_DIR", str(data_dir))
     monkeypatch.setenv("S11_COOKIE_KEY", "apptest-only-" + "k" * 40)
     monkeypatch.setenv("S11_BCRYPT_ROUNDS", "4")
+    db.get_engine.cache_clear()
+
+
+def embedded(seeded: Engine, monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> Iterator[Engine]:
+    """The app on the embedded default database (a copy of `seeded` in `data_dir`), where the demo accounts
+    live; yields that database's engine (use with `yield from` in a fixture)."""
+    import shutil
+
+    shutil.copyfile(seeded.url.database, data_dir / "s11.sqlite3")
+    monkeypatch.setattr(db, "DATA_DIR", data_dir)
+    monkeypatch.delenv("S11_DATABASE_URL", raising=False)
+    monkeypatch.setenv("S11_COOKIE_KEY", "embedded-demo-only-" + "k" * 40)
+    monkeypatch.setenv("S11_BCRYPT_ROUNDS", "4")
+    db.get_engine.cache_clear()
+    yield db.get_engine(f"sqlite:///{data_dir / 's11.sqlite3'}")
     db.get_engine.cache_clear()

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
-from s11data.views import actions, common, heat_map, overview, trends
+from s11data.views import actions, common, figures, heat_map, overview, trends
 from s11data.store import audit, db
 from s11data.admin import users
 from s11data.store.errors import UserError
@@ -138,8 +138,8 @@ def test_actions_of_several_themes_are_the_union_and_a_chair_sees_their_subgroup
 
         one, other, both = listed(theme_id=a), listed(theme_id=b), listed(theme_id=(a, b))
         assert one and other and both == one | other
-        figures = [overview.action_figures(s, SYSTEM, demo, today=TODAY, theme_id=t) for t in (a, b, (a, b))]
-        assert figures[2].total == figures[0].total + figures[1].total == len(both)  # one theme per action
+        counted = [figures.action_figures(s, SYSTEM, demo, today=TODAY, theme_id=t) for t in (a, b, (a, b))]
+        assert counted[2].total == counted[0].total + counted[1].total == len(both)  # one theme per action
         chair = Scope.of("chair", Role.CHAIR, [demo], "Learning & Development subgroup", themes=(a, b))
         owned = listed(chair, mine_only=True)
         either = listed(chair, mine_only=True, or_themes=(a, b))

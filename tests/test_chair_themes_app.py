@@ -3,7 +3,6 @@ AppTest: the demo chair on the embedded demo database; an executive sees every t
 win over the default; admins set a chair's themes on the Users page."""
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -13,6 +12,7 @@ import pytest
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
+import apptest
 from apptest import open_page, serve
 from app import filters
 from s11data.store import db
@@ -32,14 +32,7 @@ PASSWORD = "Chair-app-pass-1"
 @pytest.fixture
 def embedded(sqlite_seeded: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     """The app on the embedded default database (a seeded copy), where the demo accounts live."""
-    shutil.copyfile(sqlite_seeded.url.database, tmp_path / "s11.sqlite3")
-    monkeypatch.setattr(db, "DATA_DIR", tmp_path)
-    monkeypatch.delenv("S11_DATABASE_URL", raising=False)
-    monkeypatch.setenv("S11_COOKIE_KEY", "chair-themes-only-" + "k" * 40)
-    monkeypatch.setenv("S11_BCRYPT_ROUNDS", "4")
-    db.get_engine.cache_clear()
-    yield db.get_engine(f"sqlite:///{tmp_path / 's11.sqlite3'}")
-    db.get_engine.cache_clear()
+    yield from apptest.embedded(sqlite_seeded, monkeypatch, tmp_path)
 
 
 def chair_page(page: str, **params: str) -> AppTest:
@@ -126,7 +119,7 @@ def test_an_executive_sees_every_theme_by_default(embedded: Engine) -> None:
 
 def actions_shown(at: AppTest) -> tuple[pd.Series, pd.Series]:
     """The actions table's owners and themes (the theme column holds a link to the Trends page of the theme)."""
-    shown = next(d.value for d in at.dataframe if "theme_change" in d.value.columns)
+    shown = next(d.value for d in at.dataframe if "theme change" in d.value.columns)  # words.heading("theme_change")
     themes = shown["theme"].map(lambda link: parse_qs(urlsplit(link).query).get("theme", [""])[0])
     return shown["owner"], themes
 

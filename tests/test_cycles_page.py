@@ -131,7 +131,7 @@ def test_a_new_organisation_near_miss_is_refused_then_added(app_db: Engine) -> N
     assert not at.error, [e.value for e in at.error]
     assert any(s.value == "Added Weston Youth Hub and invited it to 2023-24." for s in at.success)
     assert at.text_input(key="org_name_1").value == ""  # a fresh form for the next one
-    invited = next(d.value for d in at.dataframe if "invited_on" in d.value.columns)
+    invited = next(d.value for d in at.dataframe if "invited on" in d.value.columns)  # words.heading("invited_on")
     assert any(str(o).endswith("#Weston Youth Hub") for o in invited["organisation"])
 
 
@@ -169,7 +169,7 @@ def test_every_page_runs_on_a_new_cycle_with_no_returns_yet(app_db: Engine) -> N
     at = set_up_nsscp_cycle(app_db, "2025-26")
     assert any(s.value.startswith("Cycle 2025-26 set up") for s in at.success)
     checked = 0
-    for page in sorted(navigation(at) - {"cycles"}):
+    for page in sorted(navigation(at) - {"cycles", "overview"}):  # "" is the Overview; /overview its hidden twin
         at.switch_page(f"../pages/{page.replace('-', '_') or 'overview'}.py").run()
         assert not at.exception, (page, [e.value for e in at.exception])
         shown = [box.value for box in at.selectbox if box.key == "filter_cycle"]

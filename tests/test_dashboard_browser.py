@@ -176,15 +176,15 @@ def test_shared_screen_mode(signed_in, app_server) -> None:  # noqa: F811
     assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "24px"
     value = page.locator("[data-testid='stMetricValue']").first
     assert float(value.evaluate("e => getComputedStyle(e).fontSize").rstrip("px")) >= 60
-    top = page.get_by_test_id("stTopNav")
-    assert top.get_by_role("link", name="Heat map").is_visible()  # navigation moved to the top bar
+    top = page.locator(".st-key-meeting_bar")  # meeting mode: the agenda in the one line of chrome navigates
+    assert top.get_by_role("link", name="Next: Heat map ›").is_visible()
     assert page.get_by_text("Illustrative data").is_visible()
     low = page.evaluate(CONTRAST_JS)
     assert low == [], f"text below WCAG AA 4.5:1: {low[:5]}"
     assert_clean(page, errors)
     page.screenshot(path=str(SHOTS / "shared-screen-overview-1920x1080.png"))  # what the room sees
     shot(page, "shared-screen-overview-full")
-    top.get_by_role("link", name="Heat map").click()
+    top.get_by_role("link", name="Next: Heat map ›").click()
     wait_idle(page)
     page.get_by_role("heading", name="Heat map · DEMO 2024-25").wait_for(timeout=90_000)
     page.wait_for_timeout(800)

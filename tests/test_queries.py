@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from s11data.store import db
-from s11data.views import agency, common, filter_choices, heat_map, overview, trends
+from s11data.views import agency, common, figures, filter_choices, heat_map, overview, trends
 from s11data.store.models import Cycle, Organisation, Partnership, Role, Theme
 from s11data.returns.ratings import LETTER, parse_grade
 from s11data.store.scope import Scope, ScopeError
@@ -41,7 +41,7 @@ def partnership_id(engine: Engine, name: str) -> int:
         return s.scalar(select(Partnership.id).where(Partnership.name == name))
 
 
-VIEWS = (common, filter_choices, overview, heat_map, trends, agency)
+VIEWS = (common, filter_choices, overview, figures, heat_map, trends, agency)
 """The modules of the pages' reads (a test names a read by its function name)."""
 
 

@@ -47,6 +47,7 @@ from s11data.store.models import (
 )
 from s11data.returns.return_file import FileRefused, Problem, Table, header_key, read_table
 from s11data.store.scope import Scope, ScopeError, in_scope
+from s11data.views.engagement import ENGAGED
 from s11data.returns.spreadsheet import neutralise, to_csv_bytes
 
 LABEL_FORMAT = re.compile(r"^(\d{4})(?:\s*[-/–]\s*(\d{2}|\d{4}))?$")
@@ -559,8 +560,8 @@ def cycles(session: Session, scope: Scope, partnership_id: int) -> pd.DataFrame:
     scope.check_read(partnership_id)
     questions = (select(Question.cycle_id, func.count().label("n")).group_by(Question.cycle_id).subquery())
     invited = (select(Invitation.cycle_id, func.count().label("n")).group_by(Invitation.cycle_id).subquery())
-    returns = (select(AuditReturn.cycle_id, func.count().label("n")).where(AuditReturn.is_current)
-               .group_by(AuditReturn.cycle_id).subquery())
+    returns = (select(Invitation.cycle_id, func.count().label("n")).where(Invitation.status.in_(ENGAGED))
+               .group_by(Invitation.cycle_id).subquery())  # returns received: as the Overview counts them
     stmt = (select(Cycle.id, Cycle.label, Cycle.method, Cycle.scale, Cycle.title, Cycle.returns_due,
                    questions.c.n, invited.c.n, returns.c.n)
             .outerjoin(questions, questions.c.cycle_id == Cycle.id)
@@ -608,7 +609,7 @@ def invitations(session: Session, scope: Scope, cycle_id: int) -> pd.DataFrame:
             .outerjoin(invited_on, invited_on.c.invitation_id == Invitation.id)
             .outerjoin(returned, returned.c.organisation_id == Invitation.organisation_id)
             .where(Invitation.cycle_id == cycle.id).order_by(Organisation.name))
-    rows = [[iid, oid, name, plain(sector), plain(status), plain(on), "yes" if has else "no"]
+    rows = [[iid, oid, name, plain(sector), plain(status), plain(on), "yes" if has or status in ENGAGED else "no"]
             for iid, oid, name, sector, status, on, has in session.execute(stmt)]
     return pd.DataFrame(rows, columns=["invitation_id", "organisation_id", "organisation", "sector", "status",
                                        "invited_on", "return"])

@@ -111,9 +111,15 @@ def _funnel_row(partnership: str, label: str, counts: dict[Engagement, int], rev
     invited = sum(counts.values())
     expected = invited - total(OWN_STATES)
     submitted = total(ENGAGED)
-    rate = round(100 * submitted / expected, 1) if expected else None
+    rate = response_rate(submitted, expected)
     states = [counts.get(s, 0) for s in (*OWN_STATES, *NOT_ENGAGED, *MISSING)]
     return [label, invited, total(RESPONDED), submitted, reviewed, expected, *states, rate, partnership]
+
+
+def response_rate(received: int, expected: int) -> float | None:
+    """Returns received as a % of those expected (one decimal); None when none is expected. The Overview's
+    "Returns received" and the Engagement page's rate are this one figure."""
+    return round(100 * received / expected, 1) if expected else None
 
 
 def funnel_long(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,26 +1,22 @@
-"""The Overview page's reads: returns and engagement figures, RAG distribution, themes, action figures."""
+"""The Overview page's reads: returns and engagement figures, RAG distribution, themes (the action figures and
+the weakest themes: `s11data.views.figures`)."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from s11data.store.models import (
-    ActionStatus,
     Contact,
-    Cycle,
     Engagement,
     Invitation,
     Organisation,
     PublishedAggregate,
     Question,
     QuestionTheme,
-    Rag,
     Rating,
-    Recommendation,
     Sector,
     SubjectKind,
     Theme,
@@ -29,7 +25,6 @@ from s11data.store.scope import Scope
 from s11data.views.common import (
     NOT_EXPECTED_STATES,
     ON_TIME_STATES,
-    OPEN_STATES,
     PUBLISHED,
     RATINGS,
     SUBMITTED_STATES,
@@ -184,44 +179,3 @@ def theme_summary(session: Session, scope: Scope, cycle_id: int, *, grade_of: st
     return _ordered(_percentages(frame, ["theme"]), ["theme"]).assign(source=RATINGS)
 
 
-def weakest_themes(summary: pd.DataFrame, n: int = 3) -> pd.DataFrame:
-    """Themes ranked worst first: most red, then most amber, then least green. Columns theme, theme_id, red,
-    amber, green (percent)."""
-    if summary.empty:
-        return pd.DataFrame(columns=["theme", "theme_id", "red", "amber", "green"])
-    wide = (summary.pivot_table(index=["theme", "theme_id"], columns="grade", values="percent", aggfunc="sum")
-            .reindex(columns=[Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value]).fillna(0.0).reset_index())
-    wide.columns = ["theme", "theme_id", "red", "amber", "green"]
-    return (wide.sort_values(["red", "amber", "green", "theme"], ascending=[False, False, True, True])
-            .head(n).reset_index(drop=True))
-
-
-@dataclass(frozen=True)
-class ActionFigures:
-    total: int
-    open: int
-    overdue: int
-    complete: int
-    undated: int = 0
-    """Open actions with no due date (they can never show as overdue)."""
-
-
-def action_figures(session: Session, scope: Scope, partnership_id: int, *, today: dt.date | None = None,
-                   theme_id: ThemeFilter = None, organisation_id: int | None = None) -> ActionFigures:
-    """Recommendations and commitments of a partnership (all its cycles): open (open, in progress, not started)
-    and overdue (open with a due date before today)."""
-    scope.check_read(partnership_id)
-    today = today or dt.date.today()
-    is_open = Recommendation.status.in_([s.value for s in OPEN_STATES])
-    stmt = (select(func.count(Recommendation.id),
-                   func.sum(case((is_open, 1), else_=0)),
-                   func.sum(case((and_(is_open, Recommendation.due_on < today), 1), else_=0)),
-                   func.sum(case((Recommendation.status == ActionStatus.COMPLETE.value, 1), else_=0)),
-                   func.sum(case((and_(is_open, Recommendation.due_on.is_(None)), 1), else_=0)))
-            .join(Cycle).where(Cycle.partnership_id == partnership_id))
-    if theme_id is not None:
-        stmt = stmt.where(on_themes(Recommendation.theme_id, theme_id))
-    if organisation_id is not None:
-        stmt = stmt.where(Recommendation.organisation_id == organisation_id)
-    total, opened, overdue, complete, undated = session.execute(stmt).one()
-    return ActionFigures(total or 0, opened or 0, overdue or 0, complete or 0, undated or 0)

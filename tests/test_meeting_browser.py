@@ -1,0 +1,272 @@
+"""Meeting mode (`?screen=1`) in real Chromium at the meeting room's 1920×1080 and a 1366×768 projector, signed in
+as an executive of every partnership (the demo executive's scope): geometry, not presence.
+
+- every agenda page: one line of chrome, then the headline sentence, then the main picture, all on the first
+  screen; no headline figure cut (scrollWidth ≤ clientWidth); next / previous walk the agenda with the filters kept;
+- the illustrative 2025-26 heat map (25 organisations × 14 questions) whole on one 1920×1080 screen, starting in
+  the top 400 px; at 1366×768 it scrolls inside its frame with the column headings kept in view;
+- every axis label of the map shown whole: no SVG text hidden by Vega's overlap removal (opacity 0), none cut with
+  "…", every label inside the window; by theme all 13 headings; chart text ≥ 24 px;
+- a clicked cell is marked and its evidence shown in a dialog on screen, as plain text (hostile strings stay text),
+  with the way to the agency; sign-out is reachable.
+
+Screenshots of every page go to test-artifacts/screenshots/meeting-*.png (look at them).
+"""
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from browser import add_user, app_database, app_server, chromium, sign_in, wait_idle  # noqa: F401 (fixtures)
+from sqlalchemy import select, update
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+EVERY = ["Gloucestershire Safeguarding Children Partnership", "North Somerset Children's Partnership",
+         "South Gloucestershire Children's Partnership", "Illustrative Demo Partnership"]
+ROOM = {"width": 1920, "height": 1080}
+PROJECTOR = {"width": 1366, "height": 768}
+DEMO = "partnership=DEMO&cycle=2025-26&screen=1"
+AGENDA = [("", "Overview"), ("heat-map", "Heat map"), ("trends", "Trends"), ("engagement", "Engagement"),
+          ("actions", "Overdue actions"), ("agency", "An agency")]
+HOSTILE = ("![tracker](https://example.invalid/pixel.png) **bold** [click me](javascript:alert(1)) "
+           "<img src=x onerror=alert(1)> <a href='data:text/html,<script>alert(1)</script>'>data link</a> # Heading")
+HOSTILE_ORG = "Harbour Domestic Abuse Service (illustrative)"
+HOSTILE_QUESTION = "A1"
+
+BOX_JS = """(selector) => { const e = document.querySelector(selector); if (!e) return null;
+  const b = e.getBoundingClientRect();
+  return {top: b.top, bottom: b.bottom, left: b.left, right: b.right, height: b.height,
+          scrollWidth: e.scrollWidth, clientWidth: e.clientWidth, scrollHeight: e.scrollHeight,
+          clientHeight: e.clientHeight}; }"""
+
+CUT_JS = """(selector) => { const cut = [];
+  for (const e of document.querySelectorAll(selector)) {
+    for (const el of [e, ...e.querySelectorAll('*')]) {
+      if (!(el.innerText || '').trim() || el.closest('[data-testid="stIconMaterial"], [aria-hidden="true"]')) continue;
+      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible')
+        cut.push([el.tagName, el.className.toString().slice(0, 40), (el.innerText || '').slice(0, 60),
+                  el.scrollWidth, el.clientWidth]);
+      const style = getComputedStyle(el);
+      if (style.textOverflow === 'ellipsis' && el.scrollWidth > el.clientWidth + 1)
+        cut.push(['ellipsis', (el.innerText || '').slice(0, 60)]);
+    }
+  }
+  return cut; }"""
+
+LABELS_JS = """(selector) => { const frame = document.querySelector(selector); if (!frame) return null;
+  const out = [];
+  for (const t of frame.querySelectorAll('svg .role-axis-label text')) {
+    const b = t.getBoundingClientRect(); const s = getComputedStyle(t);
+    out.push({text: t.textContent, opacity: Number(s.opacity) * Number(t.getAttribute('opacity') ?? 1),
+              fill: t.getAttribute('fill-opacity'), size: parseFloat(s.fontSize),
+              left: b.left, right: b.right, top: b.top, bottom: b.bottom});
+  }
+  return out; }"""
+
+
+@pytest.fixture(scope="module")
+def executive(app_database) -> str:  # noqa: F811
+    """An executive of every partnership (what the demo executive sees), and a hostile evidence text in the
+    illustrative 2025-26 return of one organisation (as a return could carry it)."""
+    from s11data.store import db
+    from s11data.store.models import AuditReturn, Cycle, Organisation, Partnership, Question, Rating
+
+    username = f"meet-{uuid.uuid4().hex[:8]}"
+    add_user(app_database, username, "executive", EVERY)
+    with db.write_session(app_database) as session:
+        rating_id = session.scalar(
+            select(Rating.id).join(Question, Rating.question_id == Question.id)
+            .join(AuditReturn, Rating.return_id == AuditReturn.id)
+            .join(Cycle, Question.cycle_id == Cycle.id).join(Partnership, Cycle.partnership_id == Partnership.id)
+            .join(Organisation, AuditReturn.organisation_id == Organisation.id)
+            .where(Partnership.short_name == "DEMO", Cycle.label == "2025-26", Question.code == HOSTILE_QUESTION,
+                   Organisation.name == HOSTILE_ORG, AuditReturn.is_current.is_(True)))
+        assert rating_id is not None, "the illustrative 2025-26 return of the hostile organisation is missing"
+        session.execute(update(Rating).where(Rating.id == rating_id).values(evidence=HOSTILE))
+    return username
+
+
+def room(chromium, app_server, user: str, size: dict[str, int], path: str) -> tuple[Any, list[str]]:  # noqa: F811
+    """A signed-in tab of this size on `path`, with the page errors it collects."""
+    page = chromium.new_context(viewport=size).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    sign_in(page, app_server, user, path=path)
+    settle(page)
+    return page, errors
+
+
+def settle(page: Any) -> None:
+    """Wait for the run to finish and every chart on the page to have drawn its axes."""
+    wait_idle(page)
+    page.wait_for_function("""() => [...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
+        .every(c => c.querySelector('svg .role-axis, svg .role-mark'))""")
+    wait_idle(page)
+
+
+def box(page: Any, selector: str) -> dict[str, float]:
+    found = page.evaluate(BOX_JS, selector)
+    assert found is not None, f"{selector} is not on the page"
+    return found
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"meeting-{name}.png"))
+
+
+def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
+    """One line of chrome, then the headline, then the main picture starting on the first screen; no cut text."""
+    bar = box(page, ".st-key-meeting_bar")
+    assert bar["height"] <= 80, f"{name}: the chrome is more than one line ({bar['height']:.0f} px)"
+    assert bar["scrollWidth"] <= bar["clientWidth"] + 1, f"{name}: the chrome line overflows the screen"
+    headline = box(page, ".st-key-meeting_headline")
+    assert bar["bottom"] <= headline["top"] and headline["bottom"] <= size["height"] * 0.4, (name, headline)
+    picture = box(page, ".st-key-meeting_picture")
+    assert headline["bottom"] <= picture["top"] < size["height"] - 200, (name, picture)
+    if size == ROOM:
+        assert picture["bottom"] <= size["height"], f"{name}: the main picture ends below the first screen"
+    cut = page.evaluate(CUT_JS, ".st-key-meeting_headline, [data-testid='stMetricValue'], .st-key-meeting_bar")
+    assert cut == [], f"{name}: headline or chrome text cut: {cut[:3]}"
+
+
+@pytest.mark.parametrize("size", [ROOM, PROJECTOR], ids=["1920x1080", "1366x768"])
+def test_every_agenda_page_shows_its_message_first(chromium, app_server, executive, size) -> None:  # noqa: F811
+    page, errors = room(chromium, app_server, executive, size, f"?{DEMO}")
+    wanted = {"partnership": ["DEMO"], "cycle": ["2025-26"], "screen": ["1"]}
+    for i, (path, step) in enumerate(AGENDA):
+        page.get_by_text(f"{i + 1} / {len(AGENDA)}", exact=True).wait_for()
+        settle(page)
+        name = f"{path or 'overview'}-{size['width']}"
+        shot(page, name)
+        assert urlparse(page.url).path == f"/{path}", (step, page.url)
+        query = parse_qs(urlparse(page.url).query)
+        assert {k: query.get(k) for k in wanted} == wanted, f"{step}: filters not kept: {page.url}"
+        assert_message_first(page, size, name)
+        if i + 1 < len(AGENDA):
+            page.locator(".st-key-meeting_bar").get_by_role("link", name=f"Next: {AGENDA[i + 1][1]}").click()
+    page.locator(".st-key-meeting_bar").get_by_role("link", name="‹ Overdue actions").click()
+    page.get_by_text(f"5 / {len(AGENDA)}", exact=True).wait_for()
+    assert urlparse(page.url).path == "/actions"
+    assert errors == []
+
+
+def assert_labels_whole(page: Any, frame: str, size: dict[str, int], expect: int) -> list[dict[str, Any]]:
+    labels = page.evaluate(LABELS_JS, frame)
+    assert labels and len(labels) >= expect, f"{len(labels or [])} axis labels, expected {expect}"
+    hidden = [lab["text"] for lab in labels if lab["opacity"] == 0]
+    assert hidden == [], f"labels hidden by overlap removal: {hidden}"
+    cut = [lab["text"] for lab in labels if lab["text"].endswith("…")]
+    assert cut == [], f"labels cut: {cut}"
+    outside = [lab["text"] for lab in labels if lab["left"] < 0 or lab["right"] > size["width"]]
+    assert outside == [], f"labels outside the window: {outside}"
+    small = [lab["text"] for lab in labels if lab["size"] < 24]
+    assert small == [], f"labels under 24 px: {small[:5]}"
+    return labels
+
+
+def test_the_illustrative_heat_map_fits_one_room_screen(chromium, app_server, executive) -> None:  # noqa: F811
+    page, errors = room(chromium, app_server, executive, ROOM, f"heat-map?{DEMO}")
+    frame = box(page, ".st-key-heat_map_frame")
+    assert frame["top"] <= 400, f"the map starts at {frame['top']:.0f} px"
+    assert frame["bottom"] <= ROOM["height"], f"the map ends at {frame['bottom']:.0f} px"
+    assert frame["scrollHeight"] <= frame["clientHeight"] + 1, "the whole map should show without scrolling"
+    rows = organisations_in_headline(page)
+    labels = assert_labels_whole(page, ".st-key-heat_map_frame", ROOM, rows + 14)
+    texts = {lab["text"] for lab in labels}
+    assert {"A1", "F4", "Northvale County Council Children's Services (illustrative)"} <= texts
+    letters = page.evaluate("""() => [...document.querySelectorAll(
+        ".st-key-heat_map_frame svg .role-mark text")].map(t => parseFloat(getComputedStyle(t).fontSize))""")
+    assert letters and min(letters) >= 24, "cell letters under 24 px"
+    shot(page, "heat-map-whole-1920")
+    assert errors == []
+
+
+def organisations_in_headline(page: Any) -> int:
+    """The number of organisations the heat map's headline says it shows ('19 organisations × 14 questions')."""
+    words = page.locator(".st-key-meeting_headline").inner_text().split()
+    assert words[1].startswith("organisation"), words
+    return int(words[0])
+
+
+def test_the_theme_view_shows_every_heading(chromium, app_server, executive) -> None:  # noqa: F811
+    page, errors = room(chromium, app_server, executive, ROOM, f"heat-map?{DEMO}")
+    page.locator(".st-key-meeting_bar").get_by_role("button", name="Filters").click()  # the view controls
+    page.get_by_role("radio", name="Theme", exact=True).click()
+    page.keyboard.press("Escape")
+    page.locator(".st-key-heat_map_key", has_text="13 ").wait_for()
+    settle(page)
+    labels = assert_labels_whole(page, ".st-key-heat_map_frame", ROOM, organisations_in_headline(page) + 13)
+    assert len(labels) >= 13
+    headings = [lab["text"] for lab in page.evaluate(LABELS_JS, ".st-key-heat_map_head")]
+    assert len(headings) >= 13 and headings == [str(i) for i in range(1, len(headings) + 1)], headings
+    key = page.locator(".st-key-heat_map_key").inner_text()
+    assert "safeguarding structure & leadership" in key.lower() and "neglect" in key.lower()
+    assert f"{len(headings)} " in key, "every numbered heading is in the key"
+    assert box(page, ".st-key-heat_map_key")["bottom"] <= ROOM["height"], "the column key is below the screen"
+    frame = box(page, ".st-key-heat_map_frame")
+    assert frame["top"] <= 400 and frame["bottom"] <= ROOM["height"]
+    shot(page, "heat-map-themes-1920")
+    assert errors == []
+
+
+def test_on_a_projector_the_map_scrolls_inside_with_its_headings_kept(chromium, app_server,  # noqa: F811
+                                                                       executive) -> None:
+    page, errors = room(chromium, app_server, executive, PROJECTOR, f"heat-map?{DEMO}")
+    frame = box(page, ".st-key-heat_map_frame")
+    assert frame["top"] <= 400 and frame["bottom"] <= PROJECTOR["height"], frame
+    assert frame["scrollHeight"] > frame["clientHeight"], "25 rows cannot fit 768 px: the frame should scroll"
+    assert_labels_whole(page, ".st-key-heat_map_frame", PROJECTOR, 14)
+    head_before = box(page, ".st-key-heat_map_head")
+    page.evaluate("document.querySelector('.st-key-heat_map_frame').scrollTop = 10000")
+    page.wait_for_function("document.querySelector('.st-key-heat_map_frame').scrollTop > 0")
+    head_after = box(page, ".st-key-heat_map_head")
+    assert abs(head_after["top"] - head_before["top"]) <= 1, "the column headings scrolled away"
+    last = page.locator(".st-key-heat_map_frame svg .role-axis-label text", has_text="% green").last
+    last_box = last.bounding_box()
+    assert last_box and last_box["y"] + last_box["height"] <= PROJECTOR["height"], "the last row is unreachable"
+    shot(page, "heat-map-scrolled-1366")
+    assert errors == []
+
+
+def test_a_clicked_cell_is_marked_and_its_evidence_shown_as_plain_text(chromium, app_server,  # noqa: F811
+                                                                       executive) -> None:
+    page, errors = room(chromium, app_server, executive, ROOM, f"heat-map?{DEMO}")
+    cell = page.locator(f"path[aria-label^='Question: {HOSTILE_QUESTION}; Organisation: {HOSTILE_ORG};']")
+    cell.click()
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for()
+    wait_idle(page)
+    found = dialog.bounding_box()
+    assert found and found["y"] >= 0 and found["y"] + found["height"] <= ROOM["height"], found
+    assert dialog.get_by_text(HOSTILE, exact=True).is_visible(), "the evidence is not shown as written"
+    assert dialog.locator("img, a[href^='javascript'], a[href^='data:'], h1, strong").count() == 0, \
+        "a return's evidence was rendered as Markdown or HTML"
+    marked = page.evaluate(f"""() => [...document.querySelectorAll(
+        "path[aria-label^='Question: {HOSTILE_QUESTION}; Organisation: {HOSTILE_ORG};']")]
+        .map(p => parseFloat(p.getAttribute('stroke-width') || getComputedStyle(p).strokeWidth))""")
+    assert marked and max(marked) >= 4, f"the chosen cell is not marked: stroke widths {marked}"
+    shot(page, "heat-map-evidence-1920")
+    dialog.get_by_role("link", name=f"Open {HOSTILE_ORG} →").click()
+    wait_idle(page)
+    page.get_by_role("heading", name=f"Agency · {HOSTILE_ORG}").wait_for()
+    assert urlparse(page.url).path == "/agency"
+    assert parse_qs(urlparse(page.url).query).get("screen") == ["1"]
+    assert page.locator("[data-testid='stMain'] img").count() == 0
+    assert errors == []
+
+
+def test_sign_out_is_reachable_in_meeting_mode(chromium, app_server, executive) -> None:  # noqa: F811
+    page, errors = room(chromium, app_server, executive, PROJECTOR, f"trends?{DEMO}")
+    button = page.locator(".st-key-meeting_bar").get_by_role("button", name="Sign out")
+    found = button.bounding_box()
+    assert found and found["x"] + found["width"] <= PROJECTOR["width"] and found["y"] < 100
+    button.click()
+    wait_idle(page)
+    page.get_by_role("button", name="Login").wait_for()
+    assert errors == []
