@@ -64,14 +64,18 @@ def show(frame: pd.DataFrame, *, name: str, key: str | None = None, links: Mappi
     st.dataframe(style(shown) if style else shown, hide_index=True, width="stretch", height=height,
                  column_config=config)
     if downloads:
-        download_buttons(plain, name=name, key=key)
+        _buttons(plain, name=name, key=key)
 
 
 def download_buttons(frame: pd.DataFrame, *, name: str, key: str | None = None) -> None:
     """CSV and XLSX buttons for a frame, formula-safe; the file is built only when the button is clicked."""
+    _buttons(downloadable(frame), name=name, key=key)
+
+
+def _buttons(plain: pd.DataFrame, *, name: str, key: str | None) -> None:
+    """The buttons for a frame already in the users' words (`downloadable`)."""
     stem = file_stem(name)
     key = key or stem
-    plain = downloadable(frame)
     left, right, _rest = st.columns([1, 1, 4])
     with left:
         st.download_button("Download CSV", data=lambda: spreadsheet.to_csv_bytes(plain), file_name=f"{stem}.csv",

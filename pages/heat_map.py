@@ -185,10 +185,14 @@ def difference(self_grade: str | None, moderated: str | None) -> str:
 
 
 def row_order(cells: pd.DataFrame) -> list[str]:
-    rank = {"Red": 0, "Amber": 1, "Green": 2}
-    per_org = cells.groupby(["organisation", "sector", "row"]).agg(
-        red=("stands", lambda s: (s == "Red").sum()), amber=("stands", lambda s: (s == "Amber").sum()),
-        worst=("stands", lambda s: min((rank.get(g, 3) for g in s), default=3))).reset_index()
+    """The map's rows in the chosen order: worst first (most severe grade, then most red, most amber), by sector,
+    or A–Z. Counted with vectorised comparisons: a Python function per group cost ~18 % of a warm run."""
+    stands = cells["stands"].astype(object)
+    per_cell = pd.DataFrame({"organisation": cells["organisation"], "sector": cells["sector"], "row": cells["row"],
+                             "red": (stands == "Red").astype(int), "amber": (stands == "Amber").astype(int),
+                             "worst": stands.map(WORST_RANK).fillna(len(WORST_RANK)).astype(int)})
+    per_org = per_cell.groupby(["organisation", "sector", "row"], sort=False, observed=True).agg(
+        red=("red", "sum"), amber=("amber", "sum"), worst=("worst", "min")).reset_index()
     if sort == "worst":
         per_org = per_org.sort_values(["worst", "red", "amber", "organisation"], ascending=[True, False, False, True])
     elif sort == "sector":
@@ -196,6 +200,9 @@ def row_order(cells: pd.DataFrame) -> list[str]:
     else:
         per_org = per_org.sort_values("organisation", key=lambda s: s.str.lower())
     return list(per_org["row"])
+
+
+WORST_RANK = {"Red": 0, "Amber": 1, "Green": 2}
 
 
 LETTERS = "R requires improvement · A good · G outstanding · – not rated · N/A not applicable · × not answered"
