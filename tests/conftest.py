@@ -143,3 +143,9 @@ def pg_admin(templates: Templates) -> Engine:
 def fresh_url(templates: Templates, request: pytest.FixtureRequest) -> str:
     """The URL of a brand-new, empty (unmigrated) SQLite database."""
     return f"sqlite:///{templates.tmp / ('fresh_' + uuid.uuid4().hex[:6] + '.sqlite3')}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests run last (in their modules' order): the CPU hog that CI keeps beside them (S11_CPU_HOG) then
+    slows only them, and the fast tests report first."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
