@@ -62,7 +62,8 @@ LONG_COLUMNS: dict[str, tuple[str, ...]] = {
     "completed_by": ("completed by", "respondent", "completed by (name)", "name of person completing",
                      "email address", "email", "submitted by"),
     "submitted_on": ("submitted on", "submitted", "date submitted", "submission date", "date completed",
-                     "completed on", "completion date", "timestamp", "date"),
+                     "completed on", "completion date", "timestamp", "date", "completion time", "end date",
+                     "ended", "submitted at", "date modified"),
     "question_text": ("question text", "question wording", "text", "section", "section title", "theme"),
 }
 """Every role a column can play, with the header spellings accepted for it (compared after `header_key`).

@@ -55,6 +55,8 @@ def looks_like_question(header: str) -> bool:
 def shape(table: Table, below: list[str] | None) -> int:
     """Read the header as the tool wrote it; return how many header rows there are (1 or 2)."""
     two_rows = below is not None and _is_second_row(below)
+    if below is not None and len(below) > len(table.header):  # a sheet drops the blank headings at its end
+        table.header.extend([""] * (len(below) - len(table.header)))
     if two_rows:
         _merge_second_row(table, below)  # type: ignore[arg-type]
     _unnamed_evidence(table)
@@ -81,7 +83,6 @@ def _is_second_row(cells: list[str]) -> bool:
 
 def _merge_second_row(table: Table, below: list[str]) -> None:
     header = table.header
-    header.extend([""] * (len(below) - len(header)))
     for index, sub in enumerate(below):
         if not header[index] and sub and _key(sub) not in OPEN_ENDED:  # an answer option, not a comment box
             header[index] = f"column {column_letter(index)} ({sub})"
