@@ -355,7 +355,7 @@ def _cell_problem(cell: str) -> tuple[str, str] | None:
     """(what is wrong, the fix) for one cell that cannot be kept as written, else None."""
     if type(cell) is UnsavedFormula:
         return (f"The cell holds a formula ({cell[:60]}) with no saved value",
-                "Open the file in Excel and save it (Excel saves each formula's value), then upload it again")
+                "Open and save the file in Excel first (Excel saves each formula's value), then upload it again")
     if len(cell) > MAX_CELL_CHARS:
         return (f"The cell is {len(cell):,} characters long; the longest kept is {MAX_CELL_CHARS:,}",
                 "Shorten it (attach the rest as a document). If it should be short, a double quote (\") earlier "

@@ -466,16 +466,16 @@ class _Reader:
         return None
 
     def _note_skipped(self, skipped: dict[str, list[tuple[int, str]]]) -> None:
-        for kind, what in (("section", "section headings"), ("totals", "totals rows")):
+        for kind, one, many in (("section", "a section heading", "section headings"),
+                                ("totals", "a totals row", "totals rows")):
             rows = skipped[kind]
             if not rows:
                 continue
             numbers = ", ".join(str(r) for r, _ in rows[:12]) + (" …" if len(rows) > 12 else "")
             examples = ", ".join(repr(text[:40]) for text in dict.fromkeys(t for _, t in rows[:3]))
-            self.warnings.add(rows[0][0], None, f"{'Row' if len(rows) == 1 else 'Rows'} {numbers} "
-                              f"{'is' if len(rows) == 1 else 'are'} {what if len(rows) > 1 else what[:-1]} "
-                              f"({examples}) and {'was' if len(rows) == 1 else 'were'} skipped",
-                              "Nothing to do, unless one of them is an answer")
+            said = f"Row {numbers} is {one}" if len(rows) == 1 else f"Rows {numbers} are {many}"
+            self.warnings.add(rows[0][0], None, f"{said} ({examples}) and {'was' if len(rows) == 1 else 'were'} "
+                              "skipped", "Nothing to do, unless one of them is an answer")
 
     def _check_long_columns(self) -> None:
         row = self.table.header_row
