@@ -38,7 +38,8 @@ is 360,000)."""
 MAX_UNPACKED_BYTES = 150 * 1024 * 1024
 """Largest total size an XLSX may unpack to (a 'zip bomb' is refused before it is opened)."""
 MAX_ZIP_MEMBERS = 2_000
-MAX_ROWS = 200_000
+MAX_ROWS = 50_000
+"""Rows of answers one file may hold (a 10,000-row return is the benchmark; more are refused within seconds)."""
 MAX_COLUMNS = 1_000
 MAX_PROBLEM_CELLS = 200
 """Cells reported one by one (control characters, unsaved formulas, over-long cells); the file is refused anyway."""
