@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine
 
 import worst_files
-from s11data.return_file import MAX_FILE_BYTES, FileRefused, read_table, too_large
-from s11data.workbook import MAX_SHARED_STRINGS
+from s11data.returns.return_file import MAX_FILE_BYTES, FileRefused, read_table, too_large
+from s11data.returns.workbook import MAX_SHARED_STRINGS
 from test_import_cli import outcome, s11
 
 

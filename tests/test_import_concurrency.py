@@ -15,15 +15,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from s11data import audit, db
-from s11data.models import AuditReturn, Cycle, Organisation, Upload
+from s11data.store import audit, db
+from s11data.store.models import AuditReturn, Cycle, Organisation, Upload
 from test_import import NEW_ORG, codes, csv_of, demo_rows, run, snapshot
 
 # Each child process runs one import with a hook placed from outside (the product has no test hooks).
 SLOW = """
 import json, sys, time
-from s11data import db, importer
-from s11data.scope import Scope
+from s11data.store import db
+from s11data.returns import importer
+from s11data.store.scope import Scope
 
 real = importer._current_returns
 
@@ -39,8 +40,9 @@ print(json.dumps({**result.as_json(), "committed": result.committed}))
 
 KILLED = """
 import os, signal, sys
-from s11data import audit, db, importer
-from s11data.scope import Scope
+from s11data.store import audit, db
+from s11data.returns import importer
+from s11data.store.scope import Scope
 
 def die(session, *args, **kwargs):  # the last step of a write: every return and rating is already sent
     session.flush()
@@ -131,7 +133,7 @@ SIX = [NEW_ORG, "Hollin Borough Council (illustrative)", "Riverford District Cou
 
 SHORT_WAIT = """
 import sys
-from s11data import db
+from s11data.store import db
 db.BUSY_TIMEOUT_MS = 300  # placed from outside: the product waits 30 s
 from s11data.cli import main
 sys.exit(main(sys.argv[1:]))

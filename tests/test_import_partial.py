@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select, update
 
-from s11data import db
-from s11data.models import Cycle, Engagement, Invitation, Organisation
+from s11data.store import db
+from s11data.store.models import Cycle, Engagement, Invitation, Organisation
 from test_import import DEMO, NEW_ORG, codes, csv_of, current, run, snapshot
 from test_import_cli import outcome, s11
 

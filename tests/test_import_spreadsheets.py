@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from sqlalchemy import Engine, select
 
-from s11data import db
-from s11data.models import AuditReturn, Cycle, Organisation, Rag
-from s11data.return_file import MAX_CELL_CHARS, read_table
+from s11data.store import db
+from s11data.store.models import AuditReturn, Cycle, Organisation, Rag
+from s11data.returns.return_file import MAX_CELL_CHARS, read_table
 from test_import import DEMO, LONG, NEW_ORG, codes, csv_of, current, run, snapshot
 
 

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from sqlalchemy import Engine, select
 
-from s11data import db
-from s11data.models import AuditReturn, Cycle, Organisation, Rag
+from s11data.store import db
+from s11data.store.models import AuditReturn, Cycle, Organisation, Rag
 from test_import import DEMO, NEW_ORG, codes, current, run
 
 WHEN = dt.datetime(2025, 10, 31, 9, 12, 44)

@@ -14,7 +14,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Iterator
 
-from s11data.return_file import MAX_FILE_BYTES
+from s11data.returns.return_file import MAX_FILE_BYTES
 
 HEADER = ["partnership", "cycle", "organisation", "question", "rating", "evidence"]
 _MAIN = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -104,7 +104,7 @@ def measure() -> None:
     import time
     import tracemalloc
 
-    from s11data.return_file import FileRefused, read_table
+    from s11data.returns.return_file import FileRefused, read_table
 
     for name, make in WORST.items():
         data = make()

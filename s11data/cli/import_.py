@@ -19,10 +19,11 @@ import json
 import sys
 from pathlib import Path
 
-from s11data import db
-from s11data.errors import DatabaseBusy
-from s11data.return_file import MAX_FILE_BYTES, Problem, too_large
-from s11data.scope import Scope
+from s11data.returns.return_file import MAX_FILE_BYTES, Problem, too_large
+from s11data.seed.load import prepare
+from s11data.store import db
+from s11data.store.errors import DatabaseBusy
+from s11data.store.scope import Scope
 
 REFUSED = 2
 FAILED = 1
@@ -63,7 +64,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> tuple[dict[str, object], int, str]:
-    from s11data.importer import import_file
+    from s11data.returns.importer import import_file
 
     path: Path = args.file
     if not path.is_file():
@@ -72,7 +73,7 @@ def _import(args: argparse.Namespace) -> tuple[dict[str, object], int, str]:
         problem = too_large(path.stat().st_size).problems[0]
         return _refusal(problem.message, problem.fix), REFUSED, "nothing was changed"
     data = path.read_bytes()
-    db.prepare()
+    prepare()
     scope = Scope.system(username=f"cli:{_user()}")
     result = import_file(db.get_engine(), scope, data, path.name, partnership=args.partnership,
                          cycle=args.cycle, dry_run=args.dry_run, partial_ok=args.partial_ok)
