@@ -14,6 +14,7 @@ from sqlalchemy import Engine, select
 from s11data.store import db
 from s11data.store.models import AuditReturn, Cycle, Organisation, Rag
 from s11data.returns.return_file import MAX_CELL_CHARS, read_table
+from hostile_returns import HOSTILE, HOSTILE_NAME, hostile_file_name, hostile_rows
 from test_import import DEMO, LONG, NEW_ORG, codes, csv_of, current, run, snapshot
 
 
@@ -163,3 +164,16 @@ def test_a_return_with_blank_template_rows_counts_them_as_no_answer(seeded_engin
     assert any("no answer for " + ", ".join(qs[3:6]) in w.message for w in result.warnings)
     stored_rags = {p.incoming.answers[q].grade.rag for p in result.plans for q in p.incoming.answers}
     assert stored_rags == {Rag.GREEN}
+
+
+def test_hostile_text_is_stored_and_reported_exactly_as_written(seeded_engine: Engine) -> None:
+    qs = codes(seeded_engine)
+    rows = hostile_rows(DEMO, "2025-26", NEW_ORG, qs)
+    rows.append([DEMO, "2025-26", HOSTILE_NAME, qs[0], "Green", HOSTILE[0]])
+    refused = run(seeded_engine, csv_of(rows), name=hostile_file_name(), dry_run=True)
+    assert f"Unknown organisation '{HOSTILE_NAME}'" in [e.message for e in refused.errors]  # as written, no markup
+    assert hostile_file_name() in refused.summary()
+    result = run(seeded_engine, csv_of(rows[:-1]), name=hostile_file_name())
+    assert result.ok, result.errors
+    stored = current(seeded_engine, NEW_ORG)
+    assert [stored[q][2] for q in qs] == [r[5] for r in rows[:-1]]
