@@ -20,8 +20,8 @@ import defusedxml.ElementTree as safe_xml
 
 from s11data.returns.problems import refuse
 
-MAX_SHARED_STRINGS = 1_000_000
-"""Distinct texts a workbook may hold (a 10,000-row return holds a few tens of thousands)."""
+MAX_SHARED_STRINGS = 400_000
+"""Distinct texts a workbook may hold (a 10,000-row return holds a few tens of thousands; 50,000 rows at most)."""
 MAX_SHARED_CHARS = 60_000_000
 """Characters all those texts may add up to (about 60 MB held while the sheet is read)."""
 CHUNK = 1 << 16
