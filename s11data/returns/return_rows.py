@@ -489,7 +489,7 @@ class _Reader:
         row = self.table.header_row
         if "organisation" not in self.columns:
             self.errors.add(row, None, "This layout is not one the importer knows: the columns "
-                            f"{self._column_list()} hold neither the organisation nor a question column",
+                            f"{self._column_list()} include neither an organisation column nor a question column",
                             "Use the template: long form (organisation, question, rating, evidence …) or wide "
                             "form (organisation, then one column per question code: 'A1', 'A1 evidence'). A survey "
                             "export needs a question asking for the organisation and each question's code in its "
