@@ -21,11 +21,12 @@ import zipfile
 from dataclasses import dataclass, field
 
 from s11data.returns import survey_layouts
+from s11data.returns.headers import header_key, looks_like_question
 from s11data.returns.problems import FileRefused, Problem, refuse
 from s11data.returns.spreadsheet import restore_cell
 from s11data.returns.workbook import UnsavedFormula, Workbook, column_letter
 
-__all__ = ["FileRefused", "Problem", "Table", "read_table", "refuse", "too_large"]
+__all__ = ["FileRefused", "Problem", "Table", "header_key", "looks_like_question", "read_table", "refuse", "too_large"]
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Largest file accepted (a 10,000-row return with long evidence is about 3 MB); the same as the Upload page's
@@ -73,8 +74,6 @@ LONG_COLUMNS: dict[str, tuple[str, ...]] = {
 csv.field_size_limit(max(csv.field_size_limit(), MAX_FILE_BYTES + 1))  # long cells are refused by row, below
 
 _ROLE_BY_KEY = {key: role for role, names in LONG_COLUMNS.items() for key in names}
-_QUESTION_LIKE = re.compile(r"^(?:q|question\s*)?[a-z]{0,2}\s?\d{1,3}[a-z]?(?:[\s.:)\-_].*)?$", re.I)
-"""A header that looks like a question code ("A1", "Q12", "3", "A1. There is a named lead…")."""
 
 _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook (or a password-protected workbook)"),
@@ -124,22 +123,9 @@ def too_large(size: int) -> FileRefused:
                   "Split it into smaller files (for example one per cycle) and upload each")
 
 
-def header_key(text: str) -> str:
-    """A header folded for matching: case, spaces, underscores, trailing '*' or ':' ignored."""
-    text = text.replace("\ufeff", "").replace("_", " ").replace("\u00a0", " ").lower()
-    text = re.sub(r"\s+", " ", text).strip(" *:?")
-    return text
-
-
 def column_role(header: str) -> str | None:
     """The role a long-form column plays (`organisation`, `rating` …), or None if not one of ours."""
     return _ROLE_BY_KEY.get(header_key(header))
-
-
-def looks_like_question(header: str) -> bool:
-    """A header that carries a question code: at its start ("A1", "A1. …", "Q1:") or in brackets ("… [A1]")."""
-    key = header_key(header)
-    return bool(_QUESTION_LIKE.match(key) or survey_layouts.BRACKETED.search(key))
 
 
 def _recognised(cells: list[str]) -> int:

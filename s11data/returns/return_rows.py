@@ -32,7 +32,7 @@ from s11data.store.models import (
 )
 from s11data.returns.ratings import NOT_PUBLISHED, Grade, GradeError, parse_grade
 from s11data.returns.return_file import LONG_COLUMNS, Problem, Table, column_role, header_key, looks_like_question
-from s11data.returns.survey_layouts import BRACKETED
+from s11data.returns.headers import BRACKETED
 from s11data.store.scope import Scope
 
 _EVIDENCE_WORDS = ("evidence", "comment", "comments", "notes", "narrative", "explanation")

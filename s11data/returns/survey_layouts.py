@@ -13,22 +13,26 @@ after a question column to that question's evidence (`Table.evidence_of`), so no
 """
 from __future__ import annotations
 
-import re
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from s11data.returns.headers import BRACKETED, header_key, looks_like_question
 from s11data.returns.problems import Problem
 from s11data.returns.workbook import column_letter
 
-if TYPE_CHECKING:
-    from s11data.returns.return_file import Table
+
+class Table(Protocol):
+    """What `shape` reads and sets of a `return_file.Table`."""
+
+    header: list[str]
+    header_row: int
+    evidence_of: dict[int, int]
+    layout: str
+    notes: list[Problem]
 
 OPEN_ENDED = ("open-ended response", "other (please specify)", "comment", "comments", "other")
 """What SurveyMonkey's second header row says under a question's comment box."""
 SECOND_ROW = ("response", *OPEN_ENDED)
 
-CODE = r"(?:q|question\s*)?[a-z]{0,2}\s?\d{1,3}[a-z]?"
-BRACKETED = re.compile(rf"[\[(]\s*({CODE})\s*[\])]", re.I)
-"""A question code in brackets anywhere in a header: "question text [A1]", "Evidence (A1)"."""
 
 _TOOLS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("SurveyMonkey", ("respondent id", "collector id")),
@@ -38,18 +42,6 @@ _TOOLS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Google Forms", ("timestamp",)),
 )
 """Each tool and the header cells (compared after `header_key`) its exports always carry."""
-
-
-def _key(text: str) -> str:
-    from s11data.returns.return_file import header_key
-
-    return header_key(text)
-
-
-def looks_like_question(header: str) -> bool:
-    from s11data.returns.return_file import looks_like_question as question_like
-
-    return question_like(header)
 
 
 def shape(table: Table, below: list[str] | None) -> int:
@@ -76,7 +68,7 @@ def shape(table: Table, below: list[str] | None) -> int:
 
 def _is_second_row(cells: list[str]) -> bool:
     """SurveyMonkey's row 2: 'Response' / 'Open-Ended Response' under the questions, nothing that is data."""
-    keys = [_key(c) for c in cells if c]
+    keys = [header_key(c) for c in cells if c]
     known = [k for k in keys if k in SECOND_ROW]
     return bool(known) and ("response" in known or "open-ended response" in known) and 2 * len(known) >= len(keys)
 
@@ -84,7 +76,7 @@ def _is_second_row(cells: list[str]) -> bool:
 def _merge_second_row(table: Table, below: list[str]) -> None:
     header = table.header
     for index, sub in enumerate(below):
-        if not header[index] and sub and _key(sub) not in OPEN_ENDED:  # an answer option, not a comment box
+        if not header[index] and sub and header_key(sub) not in OPEN_ENDED:  # an answer option, not a comment box
             header[index] = f"column {column_letter(index)} ({sub})"
 
 
@@ -99,7 +91,7 @@ def _unnamed_evidence(table: Table) -> None:
 
 
 def _tool(header: list[str], two_rows: bool) -> str:
-    keys = {_key(h) for h in header if h}
+    keys = {header_key(h) for h in header if h}
     if two_rows:
         return "SurveyMonkey"
     for name, needed in _TOOLS:
