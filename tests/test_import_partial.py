@@ -3,10 +3,9 @@ invitation becomes submitted (CLI --partial-ok, the Upload page's checkbox), and
 the invitation late — SQLite and PostgreSQL."""
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select
 
 from s11data.store import db
 from s11data.store.models import Cycle, Engagement, Invitation, Organisation
@@ -62,13 +61,3 @@ def test_a_complete_return_after_the_due_date_marks_the_invitation_late(seeded_e
     on_time = run(seeded_engine, _file(qs, len(qs)))
     assert on_time.ok and on_time.invitations_marked == 1
     assert status(seeded_engine) == Engagement.SUBMITTED
-
-
-def test_an_undated_return_arriving_after_the_due_date_is_late(seeded_engine: Engine) -> None:
-    with db.write_session(seeded_engine) as s:
-        s.execute(update(Cycle).where(Cycle.label == "2025-26").values(returns_due=dt.date.today()
-                                                                        - dt.timedelta(days=1)))
-    qs = codes(seeded_engine)
-    rows = [[DEMO, "2025-26", NEW_ORG, q, "Green", "ok"] for q in qs]
-    assert run(seeded_engine, csv_of(rows)).ok
-    assert status(seeded_engine) == Engagement.LATE

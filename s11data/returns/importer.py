@@ -406,11 +406,10 @@ def _invitations_to_mark(session: Session, plans: list[ReturnPlan], partial_ok: 
                          ) -> tuple[list[tuple[int, Engagement]], list[tuple[ReturnPlan, Engagement]]]:
     """Invitations still 'invited' (or 'did not engage') whose organisation's return the file brings or corrects
     (or, confirmed, a partial return imported before): (id, new status), late when the return is dated after the
-    cycle's due date (undated: the day of the import); and the partial returns whose invitation waits for a
+    cycle's due date (an undated return is taken as on time: it may have come in long before the upload); and the partial returns whose invitation waits for a
     confirmation, with its status."""
     by_key = {p.incoming.key: p for p in plans if p.status != "unchanged" or (partial_ok and p.partial)}
     marked, held = [], []
-    today = dt.date.today()
     for chunk in _chunks(sorted(by_key)):
         stmt = (select(Invitation.id, Invitation.cycle_id, Invitation.organisation_id, Invitation.status)
                 .where(Invitation.status.in_(MARKABLE),
@@ -423,8 +422,8 @@ def _invitations_to_mark(session: Session, plans: list[ReturnPlan], partial_ok: 
             if plan.partial and not partial_ok:
                 held.append((plan, status))
                 continue
-            due, on = plan.incoming.cycle.returns_due, plan.incoming.submitted_on or today
-            marked.append((iid, Engagement.LATE if due and on > due else Engagement.SUBMITTED))
+            due, on = plan.incoming.cycle.returns_due, plan.incoming.submitted_on
+            marked.append((iid, Engagement.LATE if due and on and on > due else Engagement.SUBMITTED))
     return marked, held
 
 

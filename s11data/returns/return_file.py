@@ -393,6 +393,8 @@ def _read_xlsx(data: bytes) -> Table:
         raise refuse(f"The workbook could not be opened ({type(exc).__name__})",
                      "Open it in Excel, save it again as .xlsx (or as CSV UTF-8) and upload the new file") from None
     where = f"sheet {book.sheets.index(sheet) + 1} of {len(book.sheets)}"
+    if len([s for s in book.sheets if s[0] not in TEMPLATE_SHEETS]) < 2:
+        return table  # the only sheet (beside our template's help): nothing to say
     if others:
         table.notes.append(Problem(None, None, f"Read the sheet '{sheet[0]}' ({where}) only; the sheets "
                                                f"{', '.join(repr(o) for o in others[:5])} were not imported",
