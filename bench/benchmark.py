@@ -59,7 +59,6 @@ from s11data.store.models import (
     Role,
     Scale,
     Theme,
-    Upload,
 )
 from s11data.store.scope import Scope
 
@@ -365,16 +364,7 @@ def remove_bench_cycle(engine: Engine) -> None:
     """Remove the benchmark cycle and everything the import wrote under it (if an earlier run left one)."""
     with db.write_session(engine) as session:
         cycles = select(Cycle.id).where(Cycle.label == BENCH_LABEL, Cycle.title == BENCH_TITLE)
-        returns = select(AuditReturn.id).where(AuditReturn.cycle_id.in_(cycles))
-        questions = select(Question.id).where(Question.cycle_id.in_(cycles))
-        for stmt in (delete(Rating).where(Rating.return_id.in_(returns)),
-                     delete(AuditReturn).where(AuditReturn.cycle_id.in_(cycles)),
-                     delete(Upload).where(Upload.cycle_id.in_(cycles)),
-                     delete(Invitation).where(Invitation.cycle_id.in_(cycles)),
-                     delete(QuestionTheme).where(QuestionTheme.question_id.in_(questions)),
-                     delete(Question).where(Question.cycle_id.in_(cycles)),
-                     delete(Cycle).where(Cycle.id.in_(cycles)),
-                     delete(Organisation).where(Organisation.source == BENCH_SOURCE)):
+        for stmt in (*synth.under_cycles(cycles), delete(Organisation).where(Organisation.source == BENCH_SOURCE)):
             session.execute(stmt)
 
 

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, Table, delete, func, select
+from sqlalchemy import Connection, Delete, Engine, Select, Table, delete, func, select
 
 from s11data.store import db
 from s11data.store.errors import UserError
@@ -597,17 +597,18 @@ def remove(engine: Engine) -> Counter[str]:
         return _remove(conn, [pid for pid, _ in synthetic_partnerships(conn)])
 
 
-def _remove(conn: Connection, partnership_ids: list[int]) -> Counter[str]:
-    removed: Counter[str] = Counter()
-    cycles = select(Cycle.id).where(Cycle.partnership_id.in_(partnership_ids))
+def under_cycles(cycles: Select) -> list[Delete]:
+    """Deletes of the cycles `cycles` selects and everything stored under them (returns and their ratings, uploads,
+    invitations and contacts, actions and their progress, published figures, questions), in an order the foreign
+    keys allow."""
     returns = select(AuditReturn.id).where(AuditReturn.cycle_id.in_(cycles))
     invitations = select(Invitation.id).where(Invitation.cycle_id.in_(cycles))
     actions = select(Recommendation.id).where(Recommendation.cycle_id.in_(cycles))
     questions = select(Question.id).where(Question.cycle_id.in_(cycles))
-    steps = [
+    return [
         delete(Rating).where(Rating.return_id.in_(returns)),
         delete(AuditReturn).where(AuditReturn.id.in_(returns)),
-        delete(Upload).where(Upload.cycle_id.in_(cycles) | Upload.partnership_id.in_(partnership_ids)),
+        delete(Upload).where(Upload.cycle_id.in_(cycles)),
         delete(Contact).where(Contact.invitation_id.in_(invitations)),
         delete(Invitation).where(Invitation.id.in_(invitations)),
         delete(ProgressUpdate).where(ProgressUpdate.recommendation_id.in_(actions)),
@@ -616,6 +617,14 @@ def _remove(conn: Connection, partnership_ids: list[int]) -> Counter[str]:
         delete(QuestionTheme).where(QuestionTheme.question_id.in_(questions)),
         delete(Question).where(Question.id.in_(questions)),
         delete(Cycle).where(Cycle.id.in_(cycles)),
+    ]
+
+
+def _remove(conn: Connection, partnership_ids: list[int]) -> Counter[str]:
+    removed: Counter[str] = Counter()
+    steps = [
+        *under_cycles(select(Cycle.id).where(Cycle.partnership_id.in_(partnership_ids))),
+        delete(Upload).where(Upload.partnership_id.in_(partnership_ids)),
         delete(AuditEvent).where(AuditEvent.partnership_id.in_(partnership_ids)),
         delete(PartnershipAlias).where(PartnershipAlias.partnership_id.in_(partnership_ids)),
         delete(Partnership).where(Partnership.id.in_(partnership_ids)),
