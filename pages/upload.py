@@ -6,10 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from app import filters, tables
+from app.filters import _escape as plain  # a file name or a name from the file is never read as Markdown
 from app.session import current_scope
-from s11data.store import db
 from s11data.returns import importer, templates
-from s11data.store.errors import UserError
+from s11data.returns.return_file import MAX_FILE_BYTES, size_text
+from s11data.store import db
+from s11data.store.errors import DatabaseBusy, UserError
 from s11data.store.scope import ScopeError
 
 DONE_KEY = "upload_done"  # file hash + target → the committed result: a second click never imports twice
@@ -54,7 +56,9 @@ for index, (layout, fmt) in enumerate([("long", "csv"), ("long", "xlsx"), ("wide
 
 st.subheader("3. Upload the completed return")
 upload = st.file_uploader("Return file (CSV or Excel .xlsx)", type=["csv", "xlsx", "txt", "tsv"],
-                          key="upload_file", help="Nothing is saved until you press Import.")
+                          key="upload_file", help=f"Up to {size_text(MAX_FILE_BYTES)}, as exported by Microsoft "
+                          "Forms, SurveyMonkey, SmartSurvey, Google Forms or Jotform, or the template. Nothing is "
+                          "saved until you press Import.")
 
 
 def _problems(result: importer.ImportResult) -> None:
@@ -84,14 +88,15 @@ def _changes(result: importer.ImportResult) -> None:
             st.dataframe(changes, hide_index=True, width="stretch")
 
 
-def _commit(data: bytes, name: str, key: str, partnership: str | None, cycle: str | None) -> None:
+def _commit(data: bytes, name: str, key: str, partnership: str | None, cycle: str | None,
+            partial_ok: bool) -> None:
     """The Import button's callback: runs once per file and target, whatever the number of clicks."""
     done = st.session_state.setdefault(DONE_KEY, {})
     if key in done:
         return
     done[key] = None  # claimed before the import starts
     try:
-        result = importer.import_file(engine, scope, data, name, partnership, cycle)
+        result = importer.import_file(engine, scope, data, name, partnership, cycle, partial_ok=partial_ok)
     except (UserError, ScopeError) as exc:
         done.pop(key, None)
         st.session_state["upload_failure"] = str(exc)
@@ -114,7 +119,7 @@ if upload is not None:
     key = f"{sha}|{target[0]}|{target[1]}"
     committed = st.session_state.get(DONE_KEY, {}).get(key)
     if committed is not None:
-        (st.success if committed.ok else st.error)(committed.summary())
+        (st.success if committed.ok else st.error)(plain(committed.summary()))
         _problems(committed)
         _changes(committed)
     else:
@@ -124,22 +129,32 @@ if upload is not None:
                 try:
                     previews.clear()
                     previews[key] = importer.check_file(engine, scope, data, upload.name, *target)
+                except DatabaseBusy as exc:
+                    st.error(str(exc))
+                    st.stop()
                 except Exception as exc:  # noqa: BLE001 - no stack trace reaches a user
                     st.error(f"The file could not be checked ({type(exc).__name__}); nothing was changed.")
                     st.stop()
         preview = previews[key]
-        st.caption(f"{upload.name} · {importer.counted(preview.rows, 'row')} · SHA-256 {sha[:16]}…")
+        st.caption(plain(f"{upload.name} · {importer.counted(preview.rows, 'row')} · SHA-256 {sha[:16]}…"))
         if not preview.ok:
-            st.error(preview.summary())
+            st.error(plain(preview.summary()))
             _problems(preview)
         else:
-            st.info(preview.summary())
+            st.info(plain(preview.summary()))
             _problems(preview)
             _changes(preview)
-            if preview.return_counts()["new return"] or preview.return_counts()["corrected return"]:
-                st.button(f"Import {importer.counted(preview.imported, 'rating')}", type="primary",
-                          key=f"commit_{sha[:16]}", on_click=_commit, args=(data, upload.name, key, *target),
-                          icon=":material/upload:")
+            partial_ok = bool(preview.partial_held) and st.checkbox(
+                f"Partial returns are complete as sent: mark {importer.counted(preview.partial_held, 'invitation')}"
+                " as submitted", key=f"partial_{sha[:16]}",
+                help="A partial return is imported either way; ticked, its invitation also becomes submitted "
+                     "(or late) instead of staying as it is.")
+            counts = preview.return_counts()
+            if counts["new return"] or counts["corrected return"] or preview.invitations_marked or partial_ok:
+                label = (f"Import {importer.counted(preview.imported, 'rating')}" if preview.imported
+                         else "Import: mark the invitations")
+                st.button(label, type="primary", key=f"commit_{sha[:16]}", on_click=_commit,
+                          args=(data, upload.name, key, *target, partial_ok), icon=":material/upload:")
 
 st.subheader("Upload history")
 with db.read_session(engine) as session:

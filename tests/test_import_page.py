@@ -9,8 +9,9 @@ from sqlalchemy import Engine, func, select
 from streamlit.testing.v1 import AppTest
 
 from s11data.store import db
-from s11data.store.models import Partnership, Role, Upload
+from s11data.store.models import Cycle, Engagement, Invitation, Organisation, Partnership, Role, Upload
 from s11data.store.scope import Scope
+from hostile_returns import HOSTILE, hostile_file_name
 from test_import import DEMO, NEW_ORG, codes, csv_of
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "upload.py")
@@ -87,3 +88,32 @@ def test_a_file_for_another_cycle_than_the_chosen_one_is_refused_on_the_page(
     assert "but the import is for 2025-26" in at.dataframe[0].value["problem"].iloc[0]
     at.toggle(key="upload_from_file").set_value(True).run()
     assert not at.error and any(b.label.startswith("Import") for b in at.button)
+
+
+def test_a_partial_return_needs_the_checkbox_before_its_invitation_is_submitted(
+        sqlite_seeded: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page(sqlite_seeded, monkeypatch)
+    qs = codes(sqlite_seeded)
+    rows = [[NEW_ORG, q, "Green" if i < 3 else "", "ok" if i < 3 else ""] for i, q in enumerate(qs)]
+    data = csv_of(rows, header=["organisation", "question", "rating", "evidence"])
+    at.get("file_uploader")[0].set_value(("partial.csv", data, "text/csv")).run()
+    returns = next(d.value for d in at.dataframe if "what happens" in d.value.columns)
+    assert returns["what happens"].tolist() == [f"new return · partial (3 of {len(qs)} answered)"]
+    box = at.checkbox[0]
+    assert box.label == "Partial returns are complete as sent: mark 1 invitation as submitted"
+    box.check().run()
+    next(b for b in at.button if b.label == "Import 3 ratings").click().run()
+    assert "1 invitation marked as submitted" in at.success[0].value
+    with db.read_session(sqlite_seeded) as s:
+        status = s.scalar(select(Invitation.status).join(Organisation).join(Cycle)
+                          .where(Organisation.name == NEW_ORG, Cycle.label == "2025-26"))
+    assert status in (Engagement.SUBMITTED, Engagement.LATE)
+
+
+def test_a_hostile_file_name_is_shown_as_written_not_as_markdown(sqlite_seeded: Engine,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page(sqlite_seeded, monkeypatch)
+    data = csv_of([[NEW_ORG, "Z9", "Purple", HOSTILE[0]]], header=["organisation", "question", "rating", "evidence"])
+    at.get("file_uploader")[0].set_value((hostile_file_name(), data, "text/csv")).run()
+    shown = at.error[0].value + at.caption[-1].value
+    assert "![f](" not in shown and "!\\[f\\]\\(" in shown  # escaped: Markdown shows the characters themselves

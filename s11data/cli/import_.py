@@ -1,8 +1,15 @@
-"""`s11 import FILE [--dry-run] [--json] [--partnership NAME] [--cycle LABEL]` — the upload page's importer.
+"""`s11 import FILE [--dry-run] [--json] [--partnership NAME] [--cycle LABEL] [--partial-ok]` — the upload
+page's importer.
 
 Exit 0 when the file was (or, with --dry-run, would be) imported; 2 when it was refused (nothing changed);
-1 when something else failed (the database could not be reached …). With --json exactly one JSON object is
-printed on standard output, whatever happens: {"ok", "rows", "imported", "errors", "warnings"} (DESIGN §3).
+1 when something else failed: "The database is busy with another import — try again in a minute" when another
+import held it past the busy timeout, or the database could not be reached. With --json exactly one JSON object
+is printed on standard output, whatever happens: {"ok", "rows", "imported", "errors", "warnings"} (DESIGN §3).
+
+A partial return (questions of the cycle left out or blank) is imported, but its invitation becomes submitted
+(or late) only with --partial-ok; without it, --json lists a warning naming the return ("… sent a partial
+return (3 of 14 questions answered): it is imported, and its invitation stays 'invited'"). Running the same
+file again with --partial-ok marks the invitation and changes nothing else.
 """
 from __future__ import annotations
 
@@ -12,10 +19,11 @@ import json
 import sys
 from pathlib import Path
 
-from s11data.store import db
-from s11data.returns.return_file import MAX_FILE_BYTES, Problem
-from s11data.store.scope import Scope
+from s11data.returns.return_file import MAX_FILE_BYTES, Problem, too_large
 from s11data.seed.load import prepare
+from s11data.store import db
+from s11data.store.errors import DatabaseBusy
+from s11data.store.scope import Scope
 
 REFUSED = 2
 FAILED = 1
@@ -30,6 +38,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("--partnership", metavar="NAME",
                      help="partnership for rows that do not name one (name, short name or alias)")
     cmd.add_argument("--cycle", metavar="LABEL", help="cycle for rows that do not name one, e.g. 2023-24")
+    cmd.add_argument("--partial-ok", action="store_true",
+                     help="a partial return (some questions unanswered) is all they will send: mark its "
+                          "invitation submitted (or late) too")
     cmd.set_defaults(run=_run)
 
 
@@ -41,8 +52,12 @@ def _refusal(message: str, fix: str = "") -> dict[str, object]:
 def _run(args: argparse.Namespace) -> int:
     try:
         outcome, code, summary = _import(args)
-    except Exception as exc:  # noqa: BLE001 - one line (or one JSON object), never a stack trace
-        outcome, code = _refusal(f"The import failed: {type(exc).__name__}: {exc}"), FAILED
+    except DatabaseBusy as exc:
+        outcome, code, summary = _refusal(str(exc)), FAILED, "nothing was changed"
+    except Exception as exc:  # noqa: BLE001 - one line (or one JSON object), never a stack trace or driver text
+        outcome, code = _refusal(f"The import failed ({type(exc).__name__}); nothing was changed",
+                                 "Check that the database is running and S11_DATABASE_URL names it, then try "
+                                 "again"), FAILED
         summary = "nothing was changed"
     _report(args, outcome, summary)
     return code
@@ -55,14 +70,13 @@ def _import(args: argparse.Namespace) -> tuple[dict[str, object], int, str]:
     if not path.is_file():
         return _refusal(f"There is no file '{path}'", "Check the path"), REFUSED, "nothing was changed"
     if path.stat().st_size > MAX_FILE_BYTES:
-        return (_refusal(f"The file is {path.stat().st_size / 1e6:.1f} MB; the limit is "
-                         f"{MAX_FILE_BYTES / 1e6:.0f} MB", "Split it into smaller files"), REFUSED,
-                "nothing was changed")
+        problem = too_large(path.stat().st_size).problems[0]
+        return _refusal(problem.message, problem.fix), REFUSED, "nothing was changed"
     data = path.read_bytes()
     prepare()
     scope = Scope.system(username=f"cli:{_user()}")
     result = import_file(db.get_engine(), scope, data, path.name, partnership=args.partnership,
-                         cycle=args.cycle, dry_run=args.dry_run)
+                         cycle=args.cycle, dry_run=args.dry_run, partial_ok=args.partial_ok)
     return result.as_json(), 0 if result.ok else REFUSED, result.summary()
 
 

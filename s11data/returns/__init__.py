@@ -1,3 +1,4 @@
-"""Returns in and out: reading a CSV/XLSX file (`return_file`, `spreadsheet`), checking its rows and grades
+"""Returns in and out: reading a CSV/XLSX file (`return_file`, `spreadsheet`; XLSX streamed by `workbook`,
+survey-tool layouts by `survey_layouts`, problems placed by row and column in `problems`), checking its rows and grades
 (`return_rows`, `ratings`), the one-transaction importer, the return templates and the exports (the ratings export
 imports back unchanged). May import `s11data.store` only."""

@@ -50,10 +50,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Engine, func, insert, or_, select, update
+from sqlalchemy import Engine, func, insert, or_, select, text, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from s11data.store import audit, db
+from s11data.store.errors import DatabaseBusy
 from s11data.store.models import (
     AuditReturn,
     Cycle,
@@ -67,7 +69,7 @@ from s11data.store.models import (
     Scale,
     Upload,
 )
-from s11data.returns.return_file import FileRefused, Problem, read_table
+from s11data.returns.return_file import FileRefused, Problem, Table, read_table
 from s11data.returns.return_rows import Answer, Graded, ReturnIn, read_returns, text_of
 from s11data.store.scope import Scope, in_scope
 
@@ -115,6 +117,19 @@ class ReturnPlan:
     counts: Counter[str] = field(default_factory=Counter)
     changes: list[list[object]] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
+
+    @property
+    def partial(self) -> bool:
+        """Some questions of the cycle have no answer in the file (rows left out or left blank)."""
+        return len(self.incoming.answers) < len(self.incoming.cycle.codes)
+
+    @property
+    def what_happens(self) -> str:
+        """The status as the preview says it: 'new return · partial (3 of 14 answered)'."""
+        if not self.partial:
+            return self.status
+        return (f"{self.status} · partial ({len(self.incoming.answers)} of {len(self.incoming.cycle.codes)} "
+                "answered)")
 
     @property
     def status(self) -> str:
@@ -175,6 +190,8 @@ class ImportResult:
     warnings: list[Problem] = field(default_factory=list)
     plans: list[ReturnPlan] = field(default_factory=list)
     invitations_marked: int = 0
+    partial_held: int = 0
+    """Invitations left as they were because their return is partial and that was not confirmed."""
     committed: bool = False
     upload_id: int | None = None
     same_as: str = ""
@@ -211,7 +228,7 @@ class ImportResult:
         returns, ratings = self.return_counts(), self.rating_counts()
         if not self.plans:
             return "Nothing to import: every organisation's rows in the file are empty."
-        if not returns["new return"] and not returns["corrected return"]:
+        if not returns["new return"] and not returns["corrected return"] and not self.invitations_marked:
             again = f" This file was already imported ({self.same_as})." if self.same_as else ""
             return (f"Nothing to change: the {counted(len(self.plans), 'return')} in the file "
                     f"{'is' if len(self.plans) == 1 else 'are'} already as it says.{again}")
@@ -223,11 +240,15 @@ class ImportResult:
         where = ", ".join(counted(returns[key], label, plural) for key, label, plural in (
             ("new return", "new return", "new returns"), ("corrected return", "corrected return",
                                                          "corrected returns")) if returns[key])
-        line = f"{verb} {counted(self.imported, 'rating')} ({detail}) in {where}."
+        line = f"{verb} {counted(self.imported, 'rating')} ({detail}) in {where}." if where else (
+            "No rating changes.")
         if returns["unchanged"]:
             line += f" {counted(returns['unchanged'], 'return')} unchanged."
         if self.invitations_marked:
-            line += f" {counted(self.invitations_marked, 'invitation')} marked as submitted."
+            line += f" {counted(self.invitations_marked, 'invitation')} marked as submitted (or late)."
+        if self.partial_held:
+            line += (f" {counted(self.partial_held, 'partial return')} not marked as submitted until "
+                     "confirmed.")
         if self.upload_id:
             line += f" Upload #{self.upload_id}."
         return line
@@ -235,7 +256,7 @@ class ImportResult:
     def returns_frame(self) -> pd.DataFrame:
         """Per return: what the import does to it."""
         rows = [[p.incoming.cycle.partnership, p.incoming.cycle.label, p.incoming.organisation, p.incoming.first_row,
-                 p.status, p.counts["new"], p.counts["changed"], p.counts["unchanged"], p.counts["removed"],
+                 p.what_happens, p.counts["new"], p.counts["changed"], p.counts["unchanged"], p.counts["removed"],
                  ", ".join(p.details)] for p in self.plans]
         return pd.DataFrame(rows, columns=["partnership", "cycle", "organisation", "first row", "what happens",
                                            "new", "changed", "unchanged", "no longer answered", "details changed"])
@@ -265,8 +286,9 @@ def sha256_of(data: bytes) -> str:
 # --- the importer -----------------------------------------------------------------------------------
 
 def import_file(engine: Engine, scope: Scope, data: bytes, filename: str, partnership: str | None = None,
-                cycle: str | None = None, dry_run: bool = False) -> ImportResult:
-    """Check a return file and, unless `dry_run` or refused, commit it in one transaction."""
+                cycle: str | None = None, dry_run: bool = False, partial_ok: bool = False) -> ImportResult:
+    """Check a return file and, unless `dry_run` or refused, commit it in one transaction. A partial return is
+    imported either way; its invitation becomes submitted (or late) only with `partial_ok`."""
     result = ImportResult(filename=filename, sha256=sha256_of(data), dry_run=dry_run)
     if not scope.can("import"):
         result.errors.append(Problem(None, None, f"Your role ({scope.role.value}) cannot import returns",
@@ -280,30 +302,56 @@ def import_file(engine: Engine, scope: Scope, data: bytes, filename: str, partne
     result.rows = len(table.rows)
     result.warnings.extend(table.notes)
     result.errors.extend(table.problems)
-    session_of = db.read_session if dry_run else db.write_session
-    with session_of(engine) as session:
-        returns, errors, warnings = read_returns(session, scope, table, partnership, cycle)
-        result.errors.extend(errors)
-        result.warnings.extend(warnings)
-        if not result.ok:
-            return _capped(result)
-        if not dry_run:
-            _lock(session, {r.cycle.id for r in returns})
-        current = _current_returns(session, [r.key for r in returns])
-        result.plans = [_plan(r, current.get(r.key)) for r in returns]
-        result.invitations_marked = len(_invitations_to_mark(session, result.plans))
-        if any(p.status != "unchanged" for p in result.plans):
-            if not dry_run:
-                _write(session, scope, result)
-        else:
-            result.same_as = _earlier_upload(session, result.sha256)
+    try:
+        _compare_and_write(engine, scope, result, table, (partnership, cycle), partial_ok)
+    except OperationalError as exc:
+        if db.is_busy(exc):
+            raise DatabaseBusy(BUSY) from None
+        raise
     return _capped(result)
 
 
+BUSY = "The database is busy with another import — try again in a minute"
+"""What an import says (CLI exit 1, Upload page alike) when another one held the database past the busy timeout."""
+
+
+def _compare_and_write(engine: Engine, scope: Scope, result: ImportResult, table: Table,
+                       target: tuple[str | None, str | None], partial_ok: bool) -> None:
+    """Check the rows against the database and, unless a dry run or refused, write them: one transaction."""
+    session_of = db.read_session if result.dry_run else db.write_session
+    with session_of(engine) as session:
+        returns, errors, warnings = read_returns(session, scope, table, *target)
+        result.errors.extend(errors)
+        result.warnings.extend(warnings)
+        if not result.ok:
+            return
+        if not result.dry_run:
+            _lock(session, {r.cycle.id for r in returns})
+        current = _current_returns(session, [r.key for r in returns])
+        result.plans = [_plan(r, current.get(r.key)) for r in returns]
+        marked, held = _invitations_to_mark(session, result.plans, partial_ok)
+        result.invitations_marked, result.partial_held = len(marked), len(held)
+        result.warnings.extend(_held_warning(plan, status) for plan, status in held)
+        if any(p.status != "unchanged" for p in result.plans) or marked:
+            if not result.dry_run:
+                _write(session, scope, result, marked)
+        else:
+            result.same_as = _earlier_upload(session, result.sha256)
+
+
 def check_file(engine: Engine, scope: Scope, data: bytes, filename: str, partnership: str | None = None,
-               cycle: str | None = None) -> ImportResult:
+               cycle: str | None = None, partial_ok: bool = False) -> ImportResult:
     """The dry run the page shows before committing: every problem and every change, nothing written."""
-    return import_file(engine, scope, data, filename, partnership, cycle, dry_run=True)
+    return import_file(engine, scope, data, filename, partnership, cycle, dry_run=True, partial_ok=partial_ok)
+
+
+def _held_warning(plan: ReturnPlan, status: Engagement) -> Problem:
+    incoming = plan.incoming
+    return Problem(incoming.first_row, None, f"{incoming.organisation} ({incoming.cycle.label}) sent a partial "
+                   f"return ({len(incoming.answers)} of {len(incoming.cycle.codes)} questions answered): it is "
+                   f"imported, and its invitation stays '{status.value}'",
+                   "If it is all they will send, confirm it: tick 'Partial returns are complete as sent' on the "
+                   "Upload page, or run s11 import again with --partial-ok")
 
 
 def _capped(result: ImportResult) -> ImportResult:
@@ -318,9 +366,11 @@ def _capped(result: ImportResult) -> ImportResult:
 # --- comparing with and writing to the database ---------------------------------------------------------
 
 def _lock(session: Session, cycle_ids: Iterable[int]) -> None:
-    """On PostgreSQL, imports touching the same cycles queue here (SQLite's BEGIN IMMEDIATE already queues)."""
+    """On PostgreSQL, imports touching the same cycles queue here, for up to the busy timeout (SQLite's BEGIN
+    IMMEDIATE already queues, for as long)."""
     ids = sorted(cycle_ids)
     if ids and not db.is_sqlite(session.get_bind()):
+        session.execute(text(f"SET LOCAL lock_timeout = {int(db.BUSY_TIMEOUT_MS)}"))
         session.execute(select(Cycle.id).where(Cycle.id.in_(ids)).order_by(Cycle.id).with_for_update())
 
 
@@ -348,24 +398,33 @@ def _current_returns(session: Session, keys: list[tuple[int, int]]) -> dict[tupl
     return found
 
 
-def _invitations_to_mark(session: Session, plans: list[ReturnPlan]) -> list[tuple[int, Engagement]]:
-    """Invitations still 'invited' whose organisation's first return this file brings: (id, new status)."""
-    new = {p.incoming.key: p.incoming for p in plans if p.status == "new return"}
-    if not new:
-        return []
-    marked = []
-    for chunk in _chunks(sorted(new)):
-        stmt = (select(Invitation.id, Invitation.cycle_id, Invitation.organisation_id)
-                .where(Invitation.status == Engagement.INVITED,
+MARKABLE = (Engagement.INVITED, Engagement.DID_NOT_ENGAGE)
+"""Invitation statuses a return in the file turns into 'submitted' (or 'late')."""
+
+
+def _invitations_to_mark(session: Session, plans: list[ReturnPlan], partial_ok: bool,
+                         ) -> tuple[list[tuple[int, Engagement]], list[tuple[ReturnPlan, Engagement]]]:
+    """Invitations still 'invited' (or 'did not engage') whose organisation's return the file brings or corrects
+    (or, confirmed, a partial return imported before): (id, new status), late when the return is dated after the
+    cycle's due date (an undated return is taken as on time: it may have come in long before the upload); and the partial returns whose invitation waits for a
+    confirmation, with its status."""
+    by_key = {p.incoming.key: p for p in plans if p.status != "unchanged" or (partial_ok and p.partial)}
+    marked, held = [], []
+    for chunk in _chunks(sorted(by_key)):
+        stmt = (select(Invitation.id, Invitation.cycle_id, Invitation.organisation_id, Invitation.status)
+                .where(Invitation.status.in_(MARKABLE),
                        Invitation.cycle_id.in_({c for c, _ in chunk}),
                        Invitation.organisation_id.in_({o for _, o in chunk})))
-        for iid, cycle_id, org_id in session.execute(stmt):
-            incoming = new.get((cycle_id, org_id))
-            if incoming is None:
+        for iid, cycle_id, org_id, status in session.execute(stmt):
+            plan = by_key.get((cycle_id, org_id))
+            if plan is None:
                 continue
-            due, on = incoming.cycle.returns_due, incoming.submitted_on
+            if plan.partial and not partial_ok:
+                held.append((plan, status))
+                continue
+            due, on = plan.incoming.cycle.returns_due, plan.incoming.submitted_on
             marked.append((iid, Engagement.LATE if due and on and on > due else Engagement.SUBMITTED))
-    return marked
+    return marked, held
 
 
 def _earlier_upload(session: Session, sha256: str) -> str:
@@ -380,8 +439,9 @@ def _only(values: set[int]) -> int | None:
     return next(iter(values)) if len(values) == 1 else None
 
 
-def _write(session: Session, scope: Scope, result: ImportResult) -> None:
-    """Write every changed return as a new current version, in the caller's transaction."""
+def _write(session: Session, scope: Scope, result: ImportResult, marked: list[tuple[int, Engagement]]) -> None:
+    """Write every changed return as a new current version and mark `marked` invitations, in the caller's
+    transaction."""
     plans = [p for p in result.plans if p.status != "unchanged"]
     partnership_id = _only({p.incoming.cycle.partnership_id for p in result.plans})
     upload = Upload(uploaded_by=scope.username[:100], filename=result.filename[:300], sha256=result.sha256,
@@ -398,10 +458,10 @@ def _write(session: Session, scope: Scope, result: ImportResult) -> None:
                         execution_options={"synchronize_session": False})
     rows = [_return_row(p, versions, upload.id, source) for p in plans]
     returns = AuditReturn.__table__  # Core inserts: the fast bulk path (ids back in the rows' order)
-    ids = session.execute(insert(returns).returning(returns.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    ids = session.execute(insert(returns).returning(returns.c.id, sort_by_parameter_order=True),
+                          rows).scalars().all() if rows else []
     ratings = [_rating_row(rid, p, a, source) for rid, p in zip(ids, plans) for a in p.incoming.answers.values()]
     db.insert_rows(session.connection(), Rating.__table__, ratings)
-    marked = _invitations_to_mark(session, result.plans)
     for status in {status for _, status in marked}:
         for chunk in _chunks(sorted(iid for iid, s in marked if s == status)):
             session.execute(update(Invitation).where(Invitation.id.in_(chunk)).values(status=status),

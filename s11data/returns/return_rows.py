@@ -30,13 +30,18 @@ from s11data.store.models import (
     Rag,
     Scale,
 )
-from s11data.returns.ratings import Grade, GradeError, parse_grade
+from s11data.returns.ratings import NOT_PUBLISHED, Grade, GradeError, parse_grade
 from s11data.returns.return_file import LONG_COLUMNS, Problem, Table, column_role, header_key, looks_like_question
+from s11data.returns.headers import BRACKETED
 from s11data.store.scope import Scope
-from s11data.returns.ratings import NOT_PUBLISHED
 
 _EVIDENCE_WORDS = ("evidence", "comment", "comments", "notes", "narrative", "explanation")
 _MODERATED_WORDS = ("moderated", "panel", "agreed")
+_ORGANISATION_WORDS = re.compile(r"\b(?:organisation|organization|agency)\b(?! (?:type|sector|size))")
+_SKIPPED_ROW = re.compile(r"^(?:grand |sub-?)?(?:totals?|sum|average|mean|count|overall)(?:\s*[:(\-–].*)?$", re.I)
+"""The first cell of a totals row ("Total", "Grand total", "Average (all agencies)")."""
+_SECTION_ROW = re.compile(r"^(?:section|part)\s+\w{1,3}\b", re.I)
+"""The first cell of a section heading ("Section A", "Part 2: Leadership")."""
 
 
 # --- what a file says -------------------------------------------------------------------------------
@@ -62,14 +67,21 @@ class CycleInfo:
     def question(self, text: str) -> tuple[int, str] | None:
         """The question a cell or header names ("A1", "q1", "A1. There is…", "A1 evidence") and the words after
         its code; the longest matching code wins ("A10" over "A1")."""
-        for variant in _code_variants(header_key(text)):
+        key = header_key(text)
+        for variant in _code_variants(key):
             best: tuple[int, str] | None = None
             for qid, code in self.codes.items():
-                for key in _code_variants(code.lower()):
-                    if _starts_with_code(variant, key) and (best is None or len(key) > len(best[1])):
-                        best = (qid, key)
+                for code_key in _code_variants(code.lower()):
+                    if _starts_with_code(variant, code_key) and (best is None or len(code_key) > len(best[1])):
+                        best = (qid, code_key)
             if best is not None:
                 return best[0], variant[len(best[1]):].strip(" .:-)_–")
+        bracketed = BRACKETED.search(key)  # "question text [A1]", "Evidence (A1)"
+        if bracketed is not None:
+            found = self.question(bracketed[1])
+            if found is not None and not found[1]:
+                rest = (key[:bracketed.start()] + " " + key[bracketed.end():]).strip(" .:-_–")
+                return found[0], re.sub(r"\s+", " ", rest)
         return None
 
 
@@ -145,7 +157,8 @@ class Answer:
 
     @property
     def empty(self) -> bool:
-        return not self.grade.raw and self.moderated is None and not self.evidence
+        """No grade (a 'not published' grade is one), no moderated grade, no evidence."""
+        return not self.grade.raw and self.grade.rag is not None and self.moderated is None and not self.evidence
 
 
 @dataclass
@@ -227,6 +240,7 @@ class _Reader:
         self._organisation_names: dict[str, Organisation] | None = None
         self._organisation_of: dict[str, Organisation | None] = {}
         self._dates: dict[str, dt.date | None] = {}
+        self._dates_month_first: bool | None = None
         self._resolved: dict[tuple[str, str], CycleInfo] = {}
         self._partnership_of: dict[str, tuple[Partnership | None, str, str]] = {}
         self._cycles: dict[tuple[int, str], CycleInfo | str] = {}
@@ -252,6 +266,11 @@ class _Reader:
                                 f"'{first}' and '{header}'", "Delete or rename one of them")
                 continue
             found.setdefault(role, index)
+        if "organisation" not in found:  # a survey's own question: "Which organisation is this return for?"
+            named = next((i for i, h in enumerate(self.table.header) if i not in found.values()
+                          and _ORGANISATION_WORDS.search(header_key(h)) and not looks_like_question(h)), None)
+            if named is not None:
+                found["organisation"] = named
         return found
 
     @property
@@ -420,9 +439,42 @@ class _Reader:
             read = self._wide_row
         if self.errors:
             return []
+        skipped: dict[str, list[tuple[int, str]]] = {"section": [], "totals": []}
         for row, cells in self.table.rows:
+            kind = self._skipped(cells)
+            if kind:
+                skipped[kind].append((row, next(c for c in cells if c)))
+                continue
             read(row, cells)
+        self._note_skipped(skipped)
         return self._finish()
+
+    def _skipped(self, cells: list[str]) -> str | None:
+        """'totals' for a totals row, 'section' for a section heading between answers, else None."""
+        filled = [(i, c) for i, c in enumerate(cells) if c]
+        first = filled[0][1]
+        if _SKIPPED_ROW.match(first):
+            return "totals"
+        if len(filled) <= 2 and _SECTION_ROW.match(first):
+            return "section"
+        answer_columns = {self.columns.get(r) for r in ("organisation", "question", "rating", "evidence")}
+        index = filled[0][0]
+        if len(filled) == 1 and index not in answer_columns and index not in self.table.evidence_of and not (
+                looks_like_question(self.table.header[index])):
+            return "section"
+        return None
+
+    def _note_skipped(self, skipped: dict[str, list[tuple[int, str]]]) -> None:
+        for kind, one, many in (("section", "a section heading", "section headings"),
+                                ("totals", "a totals row", "totals rows")):
+            rows = skipped[kind]
+            if not rows:
+                continue
+            numbers = ", ".join(str(r) for r, _ in rows[:12]) + (" …" if len(rows) > 12 else "")
+            examples = ", ".join(repr(text[:40]) for text in dict.fromkeys(t for _, t in rows[:3]))
+            said = f"Row {numbers} is {one}" if len(rows) == 1 else f"Rows {numbers} are {many}"
+            self.warnings.add(rows[0][0], None, f"{said} ({examples}) and {'was' if len(rows) == 1 else 'were'} "
+                              "skipped", "Nothing to do, unless one of them is an answer")
 
     def _check_long_columns(self) -> None:
         row = self.table.header_row
@@ -436,13 +488,20 @@ class _Reader:
     def _check_wide_columns(self) -> None:
         row = self.table.header_row
         if "organisation" not in self.columns:
-            self.errors.add(row, None, "The file has neither an organisation column nor a question column",
+            self.errors.add(row, None, "This layout is not one the importer knows: the columns "
+                            f"{self._column_list()} include neither an organisation column nor a question column",
                             "Use the template: long form (organisation, question, rating, evidence …) or wide "
-                            "form (organisation, then one column per question code)")
+                            "form (organisation, then one column per question code: 'A1', 'A1 evidence'). A survey "
+                            "export needs a question asking for the organisation and each question's code in its "
+                            "heading ('A1. …', 'A1 - …', '… [A1]', '(A1)' or 'Q1: …')")
         elif "rating" in self.columns:
             self.errors.add(row, self.header("rating"), "There is a rating column but no question column",
                             "Add a 'question' column (long form), or name each rating column by its question "
                             "code (wide form)")
+
+    def _column_list(self) -> str:
+        named = [repr(h[:40]) for h in self.table.header if h]
+        return ", ".join(named[:10]) + (f" and {len(named) - 10} more" if len(named) > 10 else "")
 
     def _unused_columns(self, used: set[int]) -> None:
         for index, header in enumerate(self.table.header):
@@ -480,7 +539,8 @@ class _Reader:
                         moderated_given="moderated_rating" in self.columns, evidence_given="evidence" in self.columns)
         target = self._return(cycle, organisation, row)
         self._details(target, cells, row)
-        self._add(target, answer)
+        if not answer.empty:  # a blank template row is no answer, like a row left out
+            self._add(target, answer)
 
     def _moderated(self, cells: list[str], row: int, cycle: CycleInfo, index: int | None) -> Grade | None | bool:
         """The moderated grade, None when blank, False when unreadable (the error is recorded)."""
@@ -504,9 +564,11 @@ class _Reader:
             if grade is None or moderated is False:
                 continue
             evidence = cells[columns.evidence[qid]] if qid in columns.evidence else ""
-            answers.append(Answer(row, header, qid, grade, moderated or None, text_of(evidence),
-                                  moderated_given=qid in columns.moderated, evidence_given=qid in columns.evidence,
-                                  grade_given=qid in columns.rating))
+            answer = Answer(row, header, qid, grade, moderated or None, text_of(evidence),
+                            moderated_given=qid in columns.moderated, evidence_given=qid in columns.evidence,
+                            grade_given=qid in columns.rating)
+            if not answer.empty:  # a blank cell is no answer
+                answers.append(answer)
         if organisation is None:
             return
         target = self._return(cycle, organisation, row)
@@ -523,7 +585,8 @@ class _Reader:
         for index, header in enumerate(self.table.header):
             if index in used or not header:
                 continue
-            match = _wide_match(header, cycle)
+            match = self._evidence_by_position(index, cycle) if index in self.table.evidence_of else (
+                _wide_match(header, cycle))
             if match is None:
                 if looks_like_question(header):
                     self.errors.add(header_row, header, f"The column '{header}' is not a question of {cycle.name}",
@@ -543,15 +606,33 @@ class _Reader:
                 continue
             target[qid] = index
         if not columns.questions():
-            self.errors.add(header_row, None, f"No column is named by a question code of {cycle.name}",
-                            "Name each rating column by its code: " + _codes(cycle), key=("no questions", cycle.id))
+            self.errors.add(header_row, None, f"No column is named by a question code of {cycle.name} (the "
+                            f"columns are {self._column_list()})",
+                            "Put each question's code in its heading ('A1. …', '… [A1]'): " + _codes(cycle),
+                            key=("no questions", cycle.id))
         self._wide[cycle.id] = columns
         return columns
+
+    def _evidence_by_position(self, index: int, cycle: CycleInfo) -> tuple[int, str] | None:
+        """An unnamed column after a question's rating column holds that question's evidence."""
+        match = _wide_match(self.table.header[self.table.evidence_of[index]], cycle)
+        return (match[0], "evidence") if match is not None and match[1] == "rating" else None
+
+    def _month_first(self) -> bool:
+        """True when the file's dates are written month first (01/31/2024, as US survey accounts write them)."""
+        if self._dates_month_first is None:
+            index = self.columns["submitted_on"]
+            orders = {_order(cells[index]) for _, cells in self.table.rows} - {None}
+            self._dates_month_first = orders == {"mdy"}
+            if self._dates_month_first:
+                self.warnings.add(self.table.header_row, self.header("submitted_on"), "The dates are written "
+                                  "month first (as 01/31/2024) and were read so")
+        return self._dates_month_first
 
     def _date(self, text: str) -> dt.date:
         if text not in self._dates:
             try:
-                self._dates[text] = read_date(text)
+                self._dates[text] = read_date(text, month_first=self._month_first())
             except ValueError:
                 self._dates[text] = None
         day = self._dates[text]
@@ -663,10 +744,11 @@ def _wide_match(header: str, cycle: CycleInfo) -> tuple[int, str] | None:
     if found is None:
         return None
     qid, rest = found
-    first = rest.split(" ")[0] if rest else ""
-    if first.rstrip("s:") in {w.rstrip("s") for w in _EVIDENCE_WORDS}:
-        return qid, "evidence"
-    if first in _MODERATED_WORDS:
+    words = rest.split() or [""]
+    evidence = {w.rstrip("s") for w in _EVIDENCE_WORDS}
+    if words[0].rstrip("s:") in evidence or (len(words) > 1 and words[-1].strip("s:?)(") in evidence):
+        return qid, "evidence"  # "A1 evidence", "question text – comments [A1]"
+    if words[0] in _MODERATED_WORDS:
         return qid, "moderated"
     return qid, "rating"
 
@@ -683,16 +765,35 @@ def _codes(cycle: CycleInfo) -> str:
 _MONTH_DATE = ("%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d %b %y", "%b %d %Y", "%B %d %Y")
 
 
-def read_date(text: str) -> dt.date:
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T,].*)?$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def _order(text: str) -> str | None:
+    """'dmy' or 'mdy' when a numeric date can only be read one way (31/01/2024, 01/31/2024), else None."""
+    numeric = _NUMERIC_DATE.match(text.strip())
+    if not numeric:
+        return None
+    first, second = int(numeric[1]), int(numeric[2])
+    return "dmy" if first > 12 >= second else "mdy" if second > 12 >= first else None
+
+
+def read_date(text: str, month_first: bool = False) -> dt.date:
     """A date as people write it: 2024-01-31, 2024/01/31, 31/01/2024, 31.01.24, 31 Jan 2024 (day first, as in
-    the UK); a time after it (survey timestamps) is ignored. Raises ValueError."""
+    the UK, unless `month_first`), or an Excel serial number (45322 in a cell formatted 'General'); a time after
+    it (survey timestamps) is ignored. Raises ValueError."""
     text = text.strip()
     iso = re.match(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$", text)
     if iso:
         return dt.date(int(iso[1]), int(iso[2]), int(iso[3]))
-    numeric = re.match(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T].*)?$", text)
+    serial = re.match(r"^(\d{5})(?:\.\d+)?$", text)
+    if serial and 20_000 <= int(serial[1]) <= 80_000:  # 1954 to 2119: no other five-digit number is a date
+        return _EXCEL_EPOCH + dt.timedelta(days=int(serial[1]))
+    numeric = _NUMERIC_DATE.match(text)
     if numeric:
         day, month, year = int(numeric[1]), int(numeric[2]), int(numeric[3])
+        if month_first:
+            day, month = month, day
         year += 2000 if year < 100 else 0
         try:
             return dt.date(year, month, day)

@@ -121,6 +121,16 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def is_busy(exc: BaseException) -> bool:
+    """True for a driver error meaning 'another transaction holds the lock' (SQLite locked or busy; PostgreSQL
+    lock_not_available after lock_timeout), as opposed to a database that is down or broken."""
+    orig = getattr(exc, "orig", exc)
+    if getattr(orig, "sqlstate", None) == "55P03":
+        return True
+    text = str(orig).lower()
+    return "database is locked" in text or "database is busy" in text or "database table is locked" in text
+
+
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 

@@ -11,6 +11,10 @@ class UserError(Exception):
     """Something the user can fix; the message says what and how."""
 
 
+class DatabaseBusy(UserError):
+    """Another writer held the database longer than the busy timeout; trying again later works."""
+
+
 def one_of(kind: type[E], value: object, what: str) -> E:
     """`value` as a member of the enum `kind`, or a UserError naming `what` it should be and the allowed values."""
     try:
