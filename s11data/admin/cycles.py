@@ -29,6 +29,7 @@ from s11data.store.errors import TEXT_MAX, UserError, checked_text, one_of
 from s11data.returns.exports import plain
 from s11data.store.lookup import closest_theme, normalise, organisation_index, search_organisations, stable_theme, suggest
 from s11data.store.models import (
+    ENGAGED,
     STABLE_THEMES,
     AuditReturn,
     Contact,
@@ -47,7 +48,6 @@ from s11data.store.models import (
 )
 from s11data.returns.return_file import FileRefused, Problem, Table, header_key, read_table
 from s11data.store.scope import Scope, ScopeError, in_scope
-from s11data.views.engagement import ENGAGED
 from s11data.returns.spreadsheet import neutralise, to_csv_bytes
 
 LABEL_FORMAT = re.compile(r"^(\d{4})(?:\s*[-/–]\s*(\d{2}|\d{4}))?$")

@@ -82,6 +82,10 @@ class Engagement(str, enum.Enum):
     DECLINED = "declined"
 
 
+ENGAGED = (Engagement.SUBMITTED, Engagement.LATE, Engagement.REVIEWED)
+"""The states of an invitation whose organisation sent its return (or was reviewed): a return received."""
+
+
 class ContactKind(str, enum.Enum):
     INVITED = "invited"
     REMINDED = "reminded"

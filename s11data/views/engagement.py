@@ -31,11 +31,11 @@ from sqlalchemy.orm import Session
 from s11data.store import audit
 from s11data.store.errors import UserError, one_of
 from s11data.returns.exports import plain
-from s11data.store.models import Contact, ContactKind, Cycle, Engagement, Invitation, Organisation, Partnership
+from s11data.store.models import (ENGAGED, Contact, ContactKind, Cycle, Engagement, Invitation, Organisation,
+                                  Partnership)
 from s11data.store.scope import Scope, in_scope
 
 E = Engagement
-ENGAGED = (E.SUBMITTED, E.LATE, E.REVIEWED)
 OWN_STATES = (E.NATIONAL_RETURN, E.TWO_YEAR_CYCLE, E.WITHDRAWN)
 NOT_ENGAGED = (E.DID_NOT_ENGAGE, E.DECLINED)
 MISSING = (E.INVITED,)
