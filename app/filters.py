@@ -46,6 +46,7 @@ from dataclasses import asdict
 import streamlit as st
 
 from app import reads
+from app.text import plain
 from s11data.store.models import Sector
 from s11data.store.scope import Scope
 from s11data.views import filter_choices
@@ -62,7 +63,6 @@ PAGES_KEY = "s11_pages"
 PAGES_DIR = "../pages"
 DEFAULT_PAGE = "overview"
 """The default page is served at '/' (Streamlit ignores a default page's url_path)."""
-MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$")
 _ALL = ""
 
 
@@ -293,14 +293,9 @@ def page_link(page: str, label: str, *, icon: str | None = None, help: str | Non
     A page missing from this user's navigation (their role, or not built yet) shows the label as plain text.
     """
     if not has_page(page):
-        st.markdown(_escape(label))
+        st.markdown(plain(label))
         return
-    st.page_link(page_file(page), label=_escape(label), icon=icon, help=help, query_params=_link_params(params))
-
-
-def _escape(text: str) -> str:
-    """Markdown-escape a label so that it shows as written."""
-    return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
+    st.page_link(page_file(page), label=plain(label), icon=icon, help=help, query_params=_link_params(params))
 
 
 def switch_page(page: str, **params: object) -> None:

@@ -16,6 +16,8 @@ from typing import Any
 
 import streamlit as st
 
+from app.text import plain
+
 AGENDA: tuple[tuple[str, str], ...] = (
     ("overview", "Overview"), ("heat-map", "Heat map"), ("trends", "Trends"), ("engagement", "Engagement"),
     ("actions", "Overdue actions"), ("agency", "An agency"))
@@ -61,22 +63,21 @@ def sign_out() -> None:
     st.button("Sign out", key="meeting_sign_out", icon=":material/logout:", on_click=auth._ask_sign_out)
 
 
-def open_bar(toggle: Any) -> None:
-    """Draw the one line of chrome (meeting mode): slots for the title and the filter chip, the agenda,
-    sign-out and `toggle()` (which draws the switch back to the ordinary layout in place)."""
-    from app import filters
-
+def open_bar(toggle: Any, link: Any) -> None:
+    """Draw the one line of chrome (meeting mode): slots for the title and the filter chip, the agenda (each step
+    drawn by `link(url_path, label, help=…)`, the shell's `filters.page_link`), sign-out and `toggle()` (which
+    draws the switch back to the ordinary layout in place). Meeting mode is on for this run from here."""
     page = current_page()
     with st.container(horizontal=True, key=BAR_KEY, vertical_alignment="center", gap="small", wrap=False):
         slots = {"title": st.empty(), "chip": st.container(key="meeting_chip", width="content")}
         before, after = neighbours(page)
         i = step_of(page)
         if before:
-            filters.page_link(before[0], f"‹ {before[1]}", help="Previous on the agenda")
+            link(before[0], f"‹ {before[1]}", help="Previous on the agenda")
         if i is not None:
             st.text(f"{i + 1} / {len(AGENDA)}", width="content")
         if after:
-            filters.page_link(after[0], f"Next: {after[1]} ›", help="Next on the agenda")
+            link(after[0], f"Next: {after[1]} ›", help="Next on the agenda")
         sign_out()
         toggle()
     st.session_state[SLOTS_KEY] = slots
@@ -84,21 +85,17 @@ def open_bar(toggle: Any) -> None:
 
 def title(text: str) -> None:
     """The page's title: in the meeting bar in meeting mode, else an ordinary title. Plain text, never Markdown."""
-    from app import filters
-
     slot = _slots().get("title") if is_on() else None
-    (slot or st).title(filters._escape(text), anchor=False)
+    (slot or st).title(plain(text), anchor=False)
 
 
 def chip(label: str):  # type: ignore[no-untyped-def]
     """The filter chip of meeting mode: a popover in the bar (its label escaped); the caller draws widgets in it.
     A second call this run returns the same popover (a page adds its own view controls to it)."""
-    from app import filters
-
     slots = _slots()
     if slots.get("popover") is None:
         where = slots.get("chip") or st
-        slots["popover"] = where.popover(filters._escape(label), icon=":material/filter_list:")
+        slots["popover"] = where.popover(plain(label), icon=":material/filter_list:")
     return slots["popover"]
 
 
@@ -125,6 +122,10 @@ def headline(parts: list[str] | str) -> None:
 
 
 def is_on() -> bool:
-    from app import screen
+    """Meeting mode this run: the shell opened the bar (`open_bar`) before the page ran."""
+    return bool(_slots())
 
-    return screen.is_on()
+
+def close_bar() -> None:
+    """Ordinary layout this run: forget the bar of an earlier meeting-mode run."""
+    st.session_state.pop(SLOTS_KEY, None)

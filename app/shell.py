@@ -66,10 +66,11 @@ def _run() -> None:
     filters.register_pages(pages)
     screen.apply()
     if not screen.is_on():
+        meeting.close_bar()
         screen.toggle()
         st.navigation(pages, position="sidebar").run()
         return
     page = st.navigation(pages, position="hidden")  # meeting mode: the agenda in the meeting bar navigates
     meeting.set_current(page.url_path)
-    meeting.open_bar(screen.toggle)
+    meeting.open_bar(screen.toggle, filters.page_link)
     page.run()

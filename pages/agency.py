@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import charts, filters, meeting, reads, screen, tables
 from app.session import current_scope
+from app.text import plain
 from s11data.charts import NOT_PUBLISHED
 from s11data.store.errors import UserError
 from s11data.store.scope import ScopeError
@@ -41,7 +42,7 @@ except (UserError, ScopeError) as exc:
     st.stop()
 
 if not large:  # meeting mode: the name is in the title
-    st.header(filters._escape(profile.name), anchor=False)
+    st.header(plain(profile.name), anchor=False)
 lead = st.container()  # meeting mode: the headline and the ratings history first
 st.text(f"Sector: {profile.sector}" + (f" · also written: {', '.join(profile.aliases)}" if profile.aliases else ""))
 if any("Illustrative" in p for p in profile.engagement["partnership"]):

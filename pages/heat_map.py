@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import charts, filters, labels, meeting, reads, screen, tables
 from app.session import current_scope
+from app.text import plain
 from s11data.charts import NOT_PUBLISHED, cell_letter
 from s11data.views import common, figures, heat_map
 from s11data.store.errors import UserError
@@ -150,7 +151,7 @@ def draw_ratings() -> None:
                "of the return).")
     if not higher.empty:
         st.warning("**Rated themselves higher than the panel:** " + "; ".join(
-            f"{filters._escape(org)} ({n} {'cell' if n == 1 else 'cells'})"
+            f"{plain(org)} ({n} {'cell' if n == 1 else 'cells'})"
             for org, n in higher.itertuples(index=False, name=None)), icon=":material/flag:")
     show_selection(event, cells)
     if by == "question":
@@ -259,7 +260,7 @@ def show_selection(event, cells: pd.DataFrame) -> None:  # type: ignore[no-untyp
 def evidence(cell: pd.Series) -> None:
     """One cell: organisation and question, both grades, the evidence as written (plain text, never Markdown)."""
     org, column = cell["organisation"], cell["column"]
-    st.subheader(filters._escape(f"{org} · {column}"), anchor=False)
+    st.subheader(plain(f"{org} · {column}"), anchor=False)
     if cell["column_label"] != column:
         st.text(cell["column_label"])
     grades = [f"Self-rating: {cell['self'] or 'not published'}",

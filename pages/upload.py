@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app import filters, tables
-from app.filters import _escape as plain  # a file name or a name from the file is never read as Markdown
+from app.text import plain  # a file name or a name from the file is never read as Markdown
 from app.session import current_scope
 from s11data.returns import importer, templates
 from s11data.returns.return_file import MAX_FILE_BYTES, size_text
