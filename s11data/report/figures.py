@@ -1,0 +1,97 @@
+"""Grade distributions as the report shows them: a chart and a table of the same figures, and the alt text that
+states them. The chart spec comes from one function (`rag_spec`), the app's own stacked RAG bars."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from ..models import Rag
+from ..queries import GRADES
+from .document import Chart, Table
+
+GRADE_KEY: dict[str, str] = {g: g.lower().replace(" ", "_") for g in GRADES}
+"""A grade word → the `Table.grades` key renderers shade by ("Not rated" → "not_rated")."""
+CHART_WIDTH = 520
+
+
+_INTERIM_FILL = {Rag.RED.value: "#D55E00", Rag.AMBER.value: "#E69F00", Rag.GREEN.value: "#009E73",
+                 Rag.NOT_RATED.value: "#E4E4E4", Rag.NOT_APPLICABLE.value: "#FFFFFF"}
+"""Until the chart builders move to s11data.charts (issue 14): the app's Okabe–Ito fills (app/charts.FILL)."""
+
+
+def rag_spec(frame: pd.DataFrame, *, label: str, order: Sequence[str], title: str = "") -> dict:
+    """The Vega-Lite spec of stacked 100% RAG bars, one per `label` (columns label, grade, percent).
+
+    Interim: once the app's builders are in s11data.charts this becomes `charts.rag_bars(...)`."""
+    import altair as alt
+
+    present = [g for g in GRADES if g in set(frame["grade"])]
+    data = frame[frame["grade"].isin(present)][[label, "grade", "percent"]]
+    chart = alt.Chart(data).mark_bar(stroke="#595959", strokeWidth=0.5).encode(
+        y=alt.Y(f"{label}:N", sort=list(order), title=None),
+        x=alt.X("percent:Q", stack="normalize", title="% of answers", axis=alt.Axis(format="%")),
+        color=alt.Color("grade:N", title=None, sort=present,
+                        scale=alt.Scale(domain=present, range=[_INTERIM_FILL[g] for g in present])),
+        order=alt.Order("_order:Q")).transform_calculate(
+        _order=" + ".join(f"(datum.grade == '{g}' ? {i} : 0)" for i, g in enumerate(present)) or "0")
+    return chart.properties(width=CHART_WIDTH, title=title).to_dict(validate=False)
+
+
+def percent_text(value: object) -> str:
+    """8.3 → '8.3%', 80.0 → '80%', blank → ''."""
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return ""
+    return f"{float(value):g}%"  # type: ignore[arg-type]
+
+
+def figure_text(n: object, percent: object) -> str:
+    """A cell of a distribution table: '3 (25%)' counted from ratings, '27%' as a report published it."""
+    if n is None or pd.isna(n):  # type: ignore[arg-type]
+        return percent_text(percent)
+    return f"{int(n)} ({percent_text(percent)})"  # type: ignore[call-overload]
+
+
+def grades_present(frame: pd.DataFrame) -> list[str]:
+    """The grade words a distribution holds, in report order (red, amber, green, not rated, not applicable)."""
+    have = set(frame["grade"])
+    return [g for g in GRADES if g in have]
+
+
+def distribution_table(frame: pd.DataFrame, *, key: str, labels: dict[str, str], caption: str, note: str = "",
+                       key_header: str = "Question") -> Table:
+    """One row per `key` value (in frame order): its label, the figure at each grade, and the base."""
+    grades = grades_present(frame)
+    rows = []
+    for value, group in frame.groupby(key, sort=False):
+        by_grade = {g: figure_text(n, p) for g, n, p in zip(group["grade"], group["count"], group["percent"])}
+        base = group["base"].dropna()
+        rows.append((str(value), labels.get(str(value), ""), *(by_grade.get(g, "") for g in grades),
+                     str(int(base.iloc[0])) if len(base) else ""))
+    return Table(caption=caption, header=(key_header, "Text" if key_header == "Question" else "", *grades, "Base"),
+                 rows=tuple(rows), note=note)
+
+
+def alt_text(frame: pd.DataFrame, *, key: str, what: str) -> str:
+    """The figures of a distribution in words: 'Grades per question: A1 Red 0%, Amber 20%, Green 80%; …'."""
+    parts = []
+    for value, group in frame.groupby(key, sort=False):
+        figures = ", ".join(f"{g} {percent_text(p)}" for g, p in zip(group["grade"], group["percent"]))
+        parts.append(f"{value}: {figures}")
+    return f"{what}. " + "; ".join(parts) + "."
+
+
+def distribution_chart(frame: pd.DataFrame, *, key: str, what: str, caption: str) -> Chart:
+    order = list(dict.fromkeys(frame[key].astype(str)))
+    data = frame.assign(**{key: frame[key].astype(str)})
+    return Chart(spec=rag_spec(data, label=key, order=order), alt=alt_text(frame, key=key, what=what),
+                 caption=caption)
+
+
+def letter_grade(grade: str | None) -> str:
+    """The Table.grades key of a cell's grade word ('' when none)."""
+    return GRADE_KEY.get(grade or "", "")
+
+
+OVERALL = "All questions"
+RANKED_WORDS = (Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value)

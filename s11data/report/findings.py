@@ -1,0 +1,180 @@
+"""The findings chapter: per section (standard), the RAG distribution as a chart and a table of the same figures,
+the change since the previous cycle on the same themes (a change of method named), self versus panel where the
+panel moderated, strengths and risks quoted from the returns' evidence, and the section's narrative slot.
+
+Figures: `queries.rag_distribution`, `question_summary`, `heat_map_cells`, `rated_higher_than_panel`,
+`previous_cycle` and `percent_green` — the Overview, Heat map and Trends pages' reads."""
+from __future__ import annotations
+
+import pandas as pd
+
+from .. import cycles, queries
+from ..models import Rag
+from .context import Drafting, listed
+from .document import Block, Heading, Paragraph, Table
+from .facts import earlier_cycle
+from .figures import OVERALL, distribution_chart, distribution_table, percent_text
+
+QUOTES_MAX = 3
+QUOTE_RULE = ("How quotations are chosen: for each section, strengths are quoted from the evidence of answers graded "
+              "Green, and risks from answers graded Red, then Amber; up to three of each, in question order and then "
+              "by organisation name. Evidence whose grade was not published or not given is quoted as a response (up "
+              "to three; for an ungraded peer review, every response). Quotations are the returns' own words as "
+              "recorded, with the organisation named.")
+PUBLISHED_LABEL = "Published figures"
+
+
+def findings(d: Drafting) -> list[Block]:
+    framework = cycles.framework(d.session, d.scope, d.cycle.id)
+    cells = queries.heat_map_cells(d.session, d.scope, d.cycle.id)
+    summary = queries.question_summary(d.session, d.scope, d.cycle.id) if not d.ungraded else pd.DataFrame()
+    panel = _panel(d, cells)
+    blocks: list[Block] = [Heading("Findings", 1)]
+    blocks += overall(d)
+    blocks += comparison(d)
+    blocks.append(Paragraph(QUOTE_RULE, "note"))
+    sections = list(dict.fromkeys(zip(framework["section"], framework["section_title"]))) or [("", OVERALL)]
+    for code, title in sections:
+        codes = framework.loc[framework["section"] == code, "code"].tolist() if code else framework["code"].tolist()
+        blocks += section(d, code, title, codes, summary, cells, panel, framework)
+    return blocks
+
+
+def overall(d: Drafting) -> list[Block]:
+    if d.ungraded:
+        return [Paragraph("This cycle's responses were not graded: its findings are the responses the reviews "
+                          "recorded, question by question.")]
+    frame = queries.rag_distribution(d.session, d.scope, d.cycle.id)
+    if frame.empty:
+        return [Paragraph("No grades have been recorded for this cycle yet.")]
+    frame = frame.assign(key=OVERALL, base=None)
+    label = f"{PUBLISHED_LABEL}: " if d.published else ""
+    what = ("the mean of the per-question percentages the report published" if d.published
+            else "every answer of every current return")
+    return [Heading("All questions", 2),
+            distribution_chart(frame, key="key", what=f"Grades across all questions ({what})",
+                               caption=f"{label}grades across all questions"),
+            distribution_table(frame, key="key", labels={OVERALL: ""}, key_header="",
+                               caption=f"{label}grades across all questions", note=f"Figures: {what}.")]
+
+
+def comparison(d: Drafting) -> list[Block]:
+    """Which earlier cycle the themes are compared with, and whether its method differed."""
+    previous = queries.previous_cycle(d.session, d.scope, d.cycle.id)
+    if previous is None:
+        earlier = earlier_cycle(d.session, d.scope, d.cycle.id)
+        if earlier is None:
+            return [Paragraph("This is the partnership's first cycle recorded here: there is no earlier cycle to "
+                              "compare with.", "note")]
+        info = queries.cycle_info(d.session, d.scope, earlier[0])
+        why = "its responses were not graded" if info.source == queries.RESPONSES else "no grades of it are recorded"
+        return [Paragraph(f"There is no change to measure since the {info.label} cycle ({info.method}): {why}.",
+                          "note")]
+    text = f"Change since the previous graded cycle, {previous.label}, is shown per section on the same themes."
+    changed = [f"{what} {a} then, {b} now" for what, a, b in (
+        ("method", previous.method, d.cycle.method), ("scale", previous.scale, d.cycle.scale),
+        ("figures from", _source(previous.source), _source(d.cycle.source))) if a != b]
+    if changed:
+        text += f" The method changed ({'; '.join(changed)}): compare with care."
+    return [Paragraph(text, "note")]
+
+
+def _source(source: str) -> str:
+    return "published figures" if source == queries.PUBLISHED else "the returns' grades"
+
+
+def _panel(d: Drafting, cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """Self and panel distributions per question where the panel moderated (else None)."""
+    if d.published or cells.empty or not cells["moderated"].notna().any():
+        return None
+    return (queries.question_summary(d.session, d.scope, d.cycle.id, grade_of="self"),
+            queries.question_summary(d.session, d.scope, d.cycle.id, grade_of="moderated"))
+
+
+def section(d: Drafting, code: str, title: str, codes: list[str], summary: pd.DataFrame, cells: pd.DataFrame,
+            panel: tuple[pd.DataFrame, pd.DataFrame] | None, framework: pd.DataFrame) -> list[Block]:
+    heading = f"{code} {title}".strip() if code != title else title
+    blocks: list[Block] = [Heading(heading, 2)]
+    blocks += distribution(d, heading, summary[summary["question"].isin(codes)] if not summary.empty else summary,
+                           framework)
+    blocks += theme_change(d, framework[framework["code"].isin(codes)])
+    if panel is not None:
+        blocks += self_versus_panel(panel, codes, cells[cells["column"].isin(codes)])
+    blocks += quotations(d, cells[cells["column"].isin(codes)])
+    blocks.append(d.slot(f"section:{code}" if code else "section:all", f"Analysis: {heading}"))
+    return blocks
+
+
+def distribution(d: Drafting, heading: str, summary: pd.DataFrame, framework: pd.DataFrame) -> list[Block]:
+    if d.ungraded:
+        return []
+    if summary.empty:
+        return [Paragraph("No figures were published for this section." if d.published
+                          else "No grades have been recorded for this section yet.")]
+    label = f"{PUBLISHED_LABEL}: " if d.published else ""
+    texts = dict(zip(framework["code"], framework["question"]))
+    base = summary["base"].dropna()
+    note = (f"{PUBLISHED_LABEL}: percentages as the report printed them (base {int(base.iloc[0])} returns); "
+            "counts were not published." if d.published and len(base)
+            else "Each cell: answers at that grade (% of the question's answers); not rated and not applicable "
+                 "are answers and count in the base.")
+    caption = f"{label}grades per question, {heading}"
+    return [distribution_chart(summary, key="question", what=f"Grades per question, {heading}", caption=caption),
+            distribution_table(summary, key="question", labels=texts, caption=caption, note=note)]
+
+
+def theme_change(d: Drafting, questions: pd.DataFrame) -> list[Block]:
+    previous = queries.previous_cycle(d.session, d.scope, d.cycle.id)
+    if previous is None or questions.empty:
+        return []
+    green = queries.percent_green(d.session, d.scope, [previous.id, d.cycle.id],
+                                  partnership_id=d.cycle.partnership_id)
+    themes = list(dict.fromkeys(t.strip() for cell in questions["themes"] for t in cell.split(";") if t.strip()))
+    lines = []
+    for theme in themes:
+        before, now = green.get((previous.id, theme)), green.get((d.cycle.id, theme))
+        if before is None or now is None:
+            lines.append(f"{theme}: no grades in {previous.label if before is None else d.cycle.label}")
+        else:
+            lines.append(f"{theme}: {percent_text(before)} green in {previous.label}, {percent_text(now)} in "
+                         f"{d.cycle.label} ({now - before:+.1f} points)")
+    return [Paragraph(f"Change since {previous.label} on this section's themes: " + "; ".join(lines) + ".")]
+
+
+def self_versus_panel(panel: tuple[pd.DataFrame, pd.DataFrame], codes: list[str], cells: pd.DataFrame
+                      ) -> list[Block]:
+    own, moderated = (frame[frame["question"].isin(codes)] for frame in panel)
+
+    def said(frame: pd.DataFrame, code: str) -> str:
+        rows = frame[frame["question"] == code]
+        return ", ".join(f"{g} {int(n)}" for g, n in zip(rows["grade"], rows["count"]))
+
+    rows = tuple((code, said(own, code), said(moderated, code)) for code in codes)
+    higher = queries.rated_higher_than_panel(cells)
+    text = ("The panel's grades match every organisation's own grade in this section." if higher.empty else
+            "Rated higher by themselves than by the panel: " + listed(
+                [f"{org} ({n} cells)" for org, n in zip(higher["organisation"], higher["cells rated higher"])]) + ".")
+    return [Table(caption="Self-assessment and the panel's moderated grades (answers at each grade)",
+                  header=("Question", "Self-assessed", "Panel"), rows=rows), Paragraph(text)]
+
+
+def quotations(d: Drafting, cells: pd.DataFrame) -> list[Block]:
+    said = cells[cells["evidence"].str.strip() != ""].sort_values(["position", "organisation"])
+    if said.empty:
+        return []
+    strengths = said[said["stands"] == Rag.GREEN.value]
+    risks = pd.concat([said[said["stands"] == Rag.RED.value], said[said["stands"] == Rag.AMBER.value]])
+    responses = said[~said["stands"].isin([Rag.GREEN.value, Rag.AMBER.value, Rag.RED.value])]
+    cap = None if d.ungraded else QUOTES_MAX
+    blocks: list[Block] = []
+    for title, chosen in (("Strengths", strengths), ("Risks", risks), ("Responses", responses)):
+        if not chosen.empty:
+            blocks.append(Heading(title, 3))
+            blocks += [_quote(row, graded=not d.ungraded) for row in chosen.head(cap).itertuples(index=False)]
+    return blocks
+
+
+def _quote(row, *, graded: bool) -> Paragraph:  # type: ignore[no-untyped-def]
+    grade = row.stands if isinstance(row.stands, str) else "grade not published"
+    source = f"{row.organisation}, question {row.column}" + (f" ({grade})" if graded else "")
+    return Paragraph(row.evidence.strip(), "quote", source=source)
