@@ -285,3 +285,10 @@ def test_formats_media_types_and_unknown_format():
     assert render(sample(), "docx")[:2] == b"PK"
     with pytest.raises(ValueError, match="Unknown report format 'odt'"):
         render(sample(), "odt")  # type: ignore[arg-type]
+
+
+def test_a_table_row_that_does_not_match_its_header_is_refused_by_name():
+    ragged = Report("T", "", (), "H", "F", False, (Table("Table 2: engagement", ("Agency", "Returned"),
+                                                         (("Police", "Yes"), ("Health",))),))
+    with pytest.raises(ValueError, match=r"Table 'Table 2: engagement', row 2: 1 cells for 2 columns"):
+        render(ragged, "docx")
