@@ -17,6 +17,15 @@ WIDTH_PX = 640
 """A container-wide chart's width in CSS pixels: a text column of A4 with 2 cm margins is about 640 px."""
 SCALE = 2
 """PNG pixels per CSS pixel: sharp in print and when zoomed."""
+PRINT_CONFIG: dict[str, Any] = {
+    "axis": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#111111", "titleColor": "#111111"},
+    "legend": {"labelFontSize": 12, "titleFontSize": 12, "labelColor": "#111111", "labelLimit": 400},
+    "title": {"fontSize": 14, "color": "#111111", "anchor": "start"},
+    "header": {"labelFontSize": 12, "titleFontSize": 12},
+    "text": {"fontSize": 12},
+}
+"""Type sizes readable in print (about 9 pt at the page's scale) for a spec that sets none; a spec's own config
+(the app's charts set theirs) wins."""
 
 
 def static_spec(spec: dict[str, Any]) -> dict[str, Any]:
@@ -39,7 +48,7 @@ def png(spec: dict[str, Any]) -> bytes:
 
 @lru_cache(maxsize=64)
 def _png(spec_json: str) -> bytes:
-    return vl_convert.vegalite_to_png(json.loads(spec_json), scale=SCALE)
+    return vl_convert.vegalite_to_png(json.loads(spec_json), scale=SCALE, config=PRINT_CONFIG)
 
 
 def css_size(image: bytes) -> tuple[float, float]:
