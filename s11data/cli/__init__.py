@@ -11,6 +11,7 @@ COMMAND_MODULES = [
     "s11data.cli.import_",
     "s11data.cli.users",
     "s11data.cli.cycle",
+    "s11data.cli.report",
     "s11data.cli.synth",
     "s11data.cli.bench",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,11 @@ class Drafting:
     def ungraded(self) -> bool:
         """An ungraded peer review: responses only, no grades to count."""
         return self.cycle.source == queries.RESPONSES
+
+    @cached_property
+    def previous(self) -> queries.CycleInfo | None:
+        """The partnership's previous cycle with grades (the one themes are compared with), read once."""
+        return queries.previous_cycle(self.session, self.scope, self.cycle.id)
 
     @property
     def name(self) -> str:

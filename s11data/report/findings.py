@@ -60,7 +60,7 @@ def overall(d: Drafting) -> list[Block]:
 
 def comparison(d: Drafting) -> list[Block]:
     """Which earlier cycle the themes are compared with, and whether its method differed."""
-    previous = queries.previous_cycle(d.session, d.scope, d.cycle.id)
+    previous = d.previous
     if previous is None:
         earlier = earlier_cycle(d.session, d.scope, d.cycle.id)
         if earlier is None:
@@ -124,7 +124,7 @@ def distribution(d: Drafting, heading: str, summary: pd.DataFrame, framework: pd
 
 
 def theme_change(d: Drafting, questions: pd.DataFrame) -> list[Block]:
-    previous = queries.previous_cycle(d.session, d.scope, d.cycle.id)
+    previous = d.previous
     if previous is None or questions.empty:
         return []
     green = queries.percent_green(d.session, d.scope, [previous.id, d.cycle.id],

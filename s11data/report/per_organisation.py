@@ -9,10 +9,11 @@ import re
 import pandas as pd
 from sqlalchemy import select
 
-from .. import queries
+from .. import cycles, queries
+from ..engagement import ENGAGED
 from ..models import AuditReturn, Rag, Rating, SubjectKind
 from ..ratings import LETTER, MEANING
-from .context import Drafting
+from .context import Drafting, listed
 from .document import Block, Heading, Paragraph, Table
 from .figures import letter_grade
 
@@ -72,16 +73,27 @@ def counts_table(d: Drafting) -> Table:
     grades = [g for g in COUNT_GRADES if g in frame.columns and frame[g].notna().any() and (frame[g] != 0).any()]
     if d.ungraded:
         grades = [Rag.NOT_RATED.value]
-    rows = tuple((row["organisation"], *(_count(row[g]) for g in grades), _count(row["total"]))
-                 for _, row in frame.iterrows())
+    rows = [(row["organisation"], *(_count(row[g]) for g in grades), _count(row["total"]))
+            for _, row in frame.iterrows()]
     header = ("Organisation", *("Responses" if d.ungraded else g for g in grades), "Total")
     note = ""
     if published:
+        missing = _returned_without_figures(d, set(frame["organisation"]))
+        rows = sorted([*rows, *((name, *("" for _ in grades), "") for name in missing)], key=lambda r: r[0].lower())
         note = ("Published figures: the counts as the report printed them; a blank is a figure it did not print, "
-                "never a zero. " + " ".join(_published_notes(d)))
+                "never a zero." + (f" No figures were published for {listed(missing)}." if missing else "")
+                + " " + " ".join(_published_notes(d)))
     return Table(caption=("Published figures: " if published else "") + (
         "responses recorded per organisation" if d.ungraded else "number of questions at each grade per organisation"),
-        header=header, rows=rows, note=note.strip())
+        header=header, rows=tuple(rows), note=note.strip())
+
+
+def _returned_without_figures(d: Drafting, shown: set[str]) -> list[str]:
+    """Organisations that returned in the cycle but have no published per-organisation figures (printed 'n/a')."""
+    invited = cycles.invitations(d.session, d.scope, d.cycle.id)
+    engaged = {s.value for s in ENGAGED}
+    return sorted((n for n, s in zip(invited["organisation"], invited["status"]) if s in engaged and n not in shown),
+                  key=str.lower)
 
 
 def _count(value: object) -> str:
