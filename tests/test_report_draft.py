@@ -95,7 +95,7 @@ def test_gscp_2021_reproduces_table_1_cell_by_cell(seeded_engine: Engine) -> Non
 
 def test_gscp_2021_recommendations_and_the_2020_progress(seeded_engine: Engine) -> None:
     report = _draft(seeded_engine, GSCP, "2021")
-    panel = _table(report, "Recommendations made by Panel, 2021")
+    panel = _table(report, "Recommendations: Panel (2021)")
     assert [row[0] for row in panel.rows] == [str(n) for n in range(1, 16)]
     by_number = {row[0]: dict(zip(panel.header, row)) for row in panel.rows}
     assert by_number["1"]["Owner"] == "Executive" and by_number["1"]["Review or due date"] == "2022-06-01"
@@ -105,7 +105,7 @@ def test_gscp_2021_recommendations_and_the_2020_progress(seeded_engine: Engine) 
     assert by_number["5"]["Review or due date"] == "2022-05-31"
     assert by_number["13"]["Status"] == "in progress"
     assert all(row["Response"] for row in by_number.values())
-    youth = _table(report, "Recommendations made by Stroud District Youth Council")
+    youth = _table(report, "Recommendations: Stroud District Youth Council (2021)")
     assert [row[0] for row in youth.rows] == ["1", "2", "3", "4", "5"]
     assert youth.rows[4][1].startswith("That young people be involved in a revision of standard four")
     progress = _table(report, "Progress on the 2020 recommendations")
@@ -172,7 +172,7 @@ def test_nsscp_2023_24_gives_the_published_percentages_and_appendix_one(seeded_e
     assert "never a zero" in appendix.note and "read as green, amber, red" in appendix.note
     assert "NSSCP Section 11 report 2023-24, Appendix One heat map" in appendix.note
     assert "C1" in _table(report, "You said, we will").rows[0][0]
-    assert len(_table(report, "Recommendations made by Partnership report").rows) == 12
+    assert len(_table(report, "Recommendations: Partnership report (2023-24)").rows) == 12
 
 
 def test_peer_review_engagement_gives_contact_and_review_dates(seeded_engine: Engine) -> None:

@@ -64,21 +64,26 @@ def _sources(cycle_id: int) -> Select:
 
 
 def cited_sources(session: Session, scope: Scope, cycle_ids: list[int], names: Mapping[str, str]) -> list[str]:
-    """The distinct citations of the rows the cycles' reports read, rows of one table cited once ("§6 table"),
-    sorted. Only the caller's cycles are read."""
+    """One citation per published report the cycles' rows come from, naming the places cited in it ("GSCP Section
+    11 report 2021: §3.5; §4.1 Table 1; …"), a table's rows cited once by the table. Only the caller's cycles."""
     allowed = set(session.scalars(select(Cycle.id).where(Cycle.id.in_(cycle_ids),
                                                          in_scope(Cycle.partnership_id, scope))))
-    cited: set[str] = set()
+    places: dict[str, set[str]] = {}
     for cycle_id in sorted(allowed):
         for (source,) in session.execute(_sources(cycle_id)):
             for part in _parts(source or ""):
-                cited.add(cite(_ROW.sub("", part), names))
-    return sorted(c for c in cited if c)
+                report, _comma, place = cite(_ROW.sub("", part), names).partition(", ")
+                places.setdefault(report, set())
+                place = re.sub(r"\s*\([^)]*\)", "", place).split(":")[0].strip()
+                if place and not place.startswith("also "):  # "also inline as …": the same text, a second place
+                    places[report].add(place)
+    return [f"{report}: {'; '.join(sorted(found))}" if found else report
+            for report, found in sorted(places.items()) if report]
 
 
 def _parts(source: str) -> list[str]:
     """A source naming several places of one report ('002_….txt §3.5; §3.7') split into one citation per place."""
-    pieces = [p.strip() for p in source.split(";") if p.strip()]
+    pieces = [p.strip() for p in _top_level(source) if p.strip()]
     out: list[str] = []
     file = ""
     for piece in pieces:
@@ -89,3 +94,19 @@ def _parts(source: str) -> list[str]:
         else:
             out.append(f"{file} {piece}" if file else piece)
     return out
+
+
+def _top_level(source: str) -> list[str]:
+    """`source` split at the semicolons outside brackets and quotes."""
+    pieces, depth, quoted, start = [], 0, False, 0
+    for i, char in enumerate(source):
+        if char == '"':
+            quoted = not quoted
+        elif char in "([" and not quoted:
+            depth += 1
+        elif char in ")]" and not quoted:
+            depth = max(depth - 1, 0)
+        elif char == ";" and depth == 0 and not quoted:
+            pieces.append(source[start:i])
+            start = i + 1
+    return [*pieces, source[start:]]

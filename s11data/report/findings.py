@@ -20,7 +20,8 @@ QUOTE_RULE = ("How quotations are chosen: for each section, strengths are quoted
               "Green, and risks from answers graded Red, then Amber; up to three of each, in question order and then "
               "by organisation name. Evidence whose grade was not published or not given is quoted as a response (up "
               "to three; for an ungraded peer review, every response). Quotations are the returns' own words as "
-              "recorded, with the organisation named.")
+              "recorded, with the organisation named; words recorded for several organisations are quoted once, "
+              "naming them all.")
 PUBLISHED_LABEL = "Published figures"
 
 
@@ -170,11 +171,19 @@ def quotations(d: Drafting, cells: pd.DataFrame) -> list[Block]:
     for title, chosen in (("Strengths", strengths), ("Risks", risks), ("Responses", responses)):
         if not chosen.empty:
             blocks.append(Heading(title, 3))
-            blocks += [_quote(row, graded=not d.ungraded) for row in chosen.head(cap).itertuples(index=False)]
+            blocks += _quotes(chosen, cap, graded=not d.ungraded)
     return blocks
 
 
-def _quote(row, *, graded: bool) -> Paragraph:  # type: ignore[no-untyped-def]
-    grade = row.stands if isinstance(row.stands, str) else "grade not published"
-    source = f"{row.organisation}, question {row.column}" + (f" ({grade})" if graded else "")
-    return Paragraph(row.evidence.strip(), "quote", source=source)
+def _quotes(chosen: pd.DataFrame, cap: int | None, *, graded: bool) -> list[Paragraph]:
+    """One quotation per distinct evidence text (a sentence the record gives several organisations is quoted once,
+    naming them all), in order, at most `cap`."""
+    quotes: list[Paragraph] = []
+    for evidence, rows in chosen.groupby(chosen["evidence"].str.strip(), sort=False):
+        organisations = list(dict.fromkeys(rows["organisation"]))
+        codes = list(dict.fromkeys(rows["column"]))
+        grade = rows["stands"].iloc[0] if isinstance(rows["stands"].iloc[0], str) else "grade not published"
+        source = (f"{listed(organisations)}, question{'s' if len(codes) > 1 else ''} {', '.join(codes)}"
+                  + (f" ({grade})" if graded else ""))
+        quotes.append(Paragraph(str(evidence), "quote", source=source))
+    return quotes[:cap]

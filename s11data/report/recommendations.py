@@ -48,12 +48,11 @@ def this_cycle(group: pd.DataFrame, made_by: str, label: str) -> list[Block]:
               "Review or due date", "Status")
     rows = tuple((str(r.number), r.text, *((r.target,) if asked_of else ()), r.response or "",
                   (r.owner or "").replace(";", "; "), r.due or "", r.status) for r in group.itertuples(index=False))
-    by = f" made by {made_by}" if made_by else ""
-    title = f"Recommendations{by}"
+    title = f"Recommendations: {made_by}" if made_by else "Recommendations"
     return [Heading(title, 2),
-            Paragraph(f"{count(len(group), 'recommendation')} of the {label} audit"
-                      + (f" {'was' if len(group) == 1 else 'were'}{by}." if by else ".")),
-            Table(caption=f"{title}, {label}", header=header, rows=rows)]
+            Paragraph((f"Made by {made_by}: " if made_by else "")
+                      + f"{count(len(group), 'recommendation')} of the {label} audit, numbered as published."),
+            Table(caption=f"{title} ({label})", header=header, rows=rows)]
 
 
 def you_said_we_will(group: pd.DataFrame) -> list[Block]:
