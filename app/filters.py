@@ -424,13 +424,13 @@ def page_link(page: str, label: str, *, icon: str | None = None, help: str | Non
     A page missing from this user's navigation (their role, or not built yet) shows the label as plain text.
     """
     if not has_page(page):
-        st.markdown(_escape(label))
+        st.markdown(escape(label))
         return
     st.page_link(page_file(page), label=label, icon=icon, help=help, query_params=_link_params(params))
 
 
-def _escape(text: str) -> str:
-    """Markdown-escape a label so that it shows as written."""
+def escape(text: str) -> str:
+    """Markdown-escape a label (or any text from the data) so that it shows as written."""
     return "".join("\\" + ch if ch in MARKDOWN_SPECIALS else ch for ch in text)
 
 
