@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 
 import docx
 import pytest
 from docx.oxml.ns import qn
 from pypdf import PdfReader
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from s11data import db
 from s11data.lookup import find_cycle, find_partnership
+from s11data.models import Partnership
 from s11data.report.document import Chart, Heading, Report, Table
 from s11data.report.draft import draft
 from s11data.report.render import render
@@ -23,18 +25,31 @@ from test_report_documents import _structure
 
 GSCP = "Gloucestershire Safeguarding Children Partnership"
 TABLE_1 = "How organisations rated themselves"
+ILLUSTRATIVE = "Illustrative data — not a real partnership"
 
 
 @pytest.fixture(scope="module")
-def gscp_2021(templates) -> Report:
-    engine: Engine = db.get_engine(templates.clone("sqlite", seeded=True))
-    try:
-        with db.read_session(engine) as session:
-            partnership = find_partnership(session, GSCP, Scope.system())
-            cycle = find_cycle(session, partnership, "2021")
-            return draft(session, Scope.system(), cycle_id=cycle.id, today=dt.date(2022, 3, 1))
-    finally:
-        engine.dispose()
+def seeded(templates) -> Iterator[Engine]:
+    engine = db.get_engine(templates.clone("sqlite", seeded=True))
+    yield engine
+    engine.dispose()
+
+
+def _draft(engine: Engine, partnership: str | None, label: str | None = None) -> Report:
+    """A cycle's draft; partnership None = the illustrative partnership's latest cycle."""
+    with db.read_session(engine) as session:
+        if partnership is None:
+            found = session.scalar(select(Partnership).where(Partnership.illustrative.is_(True)))
+            label = max(c.label for c in found.cycles)
+        else:
+            found = find_partnership(session, partnership, Scope.system())
+        cycle = find_cycle(session, found, label)
+        return draft(session, Scope.system(), cycle_id=cycle.id, today=dt.date(2022, 3, 1))
+
+
+@pytest.fixture(scope="module")
+def gscp_2021(seeded: Engine) -> Report:
+    return _draft(seeded, GSCP, "2021")
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +130,12 @@ def test_pdf_is_tagged_and_holds_table_1_and_the_recommendations(gscp_2021, pdf)
     pages = len(pdf.pages)
     assert all(f"Page {n} of {pages}" in p.extract_text() for n, p in enumerate(pdf.pages, start=1))
     assert "llustrative" not in words
+
+
+def test_the_illustrative_partnership_is_labelled_on_every_page_of_both_documents(seeded):
+    report = _draft(seeded, None)
+    reader = PdfReader(io.BytesIO(render(report, "pdf")))
+    assert len(reader.pages) > 3
+    assert all(ILLUSTRATIVE in page.extract_text() for page in reader.pages)
+    word = docx.Document(io.BytesIO(render(report, "docx")))
+    assert all(ILLUSTRATIVE in "\n".join(p.text for p in section.footer.paragraphs) for section in word.sections)
