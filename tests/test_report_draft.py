@@ -129,7 +129,7 @@ def test_gscp_2021_title_engagement_and_findings(seeded_engine: Engine) -> None:
     status = {row[0]: row[2] for row in _table(report, "Organisations invited").rows}
     assert status["Gloucester City Council"] == "late"
     assert status["Children and Family Court Advisory and Support Service"] == "national return"
-    standard_1 = _table(report, "grades per question, 1 Leadership and accountability")
+    standard_1 = _table(report, "Grades per question, 1 Leadership and accountability")
     assert standard_1.rows == (("1", "Leadership and accountability", "1 (8.3%)", "11 (91.7%)", "12"),)
     charts = [b for b in report.blocks if isinstance(b, Chart)]
     assert "1: Red 8.3%, Green 91.7%" in next(c.alt for c in charts if "1 Leadership" in c.caption)
@@ -221,3 +221,19 @@ def test_the_illustrative_partnership_is_labelled_on_every_page(seeded_engine: E
     assert report.illustrative and report.footer == ILLUSTRATIVE_FOOTER
     assert any(isinstance(b, Table) and b.caption.startswith("How organisations rated") or
                isinstance(b, Table) and "per organisation" in b.caption for b in report.blocks)
+
+
+def test_change_since_the_previous_cycle_is_the_trends_pages_figure(seeded_engine: Engine) -> None:
+    from s11data import queries
+
+    with db.read_session(seeded_engine) as session:
+        demo = session.scalar(select(Partnership).where(Partnership.illustrative.is_(True)))
+        latest, before = sorted(demo.cycles, key=lambda c: c.label)[-1], sorted(demo.cycles, key=lambda c: c.label)[-2]
+        trends = queries.rag_by_cycle(session, Scope.system(), partnership_id=demo.id, by_theme=True)
+        name, label, earlier = demo.name, latest.label, before.label
+    green = trends[trends["grade"] == "Green"].set_index(["cycle", "theme"])["percent"]
+    text = _text(_draft(seeded_engine, name, label))
+    theme = "safeguarding structure & leadership"
+    then, now = green[(earlier, theme)], green[(label, theme)]
+    assert (f"{theme}: {then:g}% green in {earlier}, {now:g}% in {label} ({now - then:+.1f} points)") in text
+    assert f"Change since the previous graded cycle, {earlier}" in text

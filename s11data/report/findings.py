@@ -6,11 +6,14 @@ Figures: `queries.rag_distribution`, `question_summary`, `heat_map_cells`, `rate
 `previous_cycle` and `percent_green` — the Overview, Heat map and Trends pages' reads."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import NamedTuple
+
 import pandas as pd
 
 from .. import cycles, queries
 from ..models import Rag
-from .context import Drafting, listed
+from .context import Drafting, count, listed
 from .document import Block, Heading, Paragraph, Table
 from .facts import earlier_cycle
 from .figures import OVERALL, distribution_chart, distribution_table, percent_text
@@ -25,11 +28,44 @@ QUOTE_RULE = ("How quotations are chosen: for each section, strengths are quoted
 PUBLISHED_LABEL = "Published figures"
 
 
+class Said(NamedTuple):
+    """One answer's evidence, as the quotations read it."""
+
+    organisation: str
+    code: str
+    position: int
+    grade: str | None
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What every section reads, read once per cycle: its framework, per-question distribution, the answers'
+    evidence, the panel's moderation per question and the themes' % green (this and the previous cycle)."""
+
+    framework: pd.DataFrame
+    summary: pd.DataFrame
+    cells: pd.DataFrame
+    said: tuple[Said, ...]
+    panel: dict[str, tuple[str, str]] | None
+    green: dict[tuple[int, str], float]
+
+    @classmethod
+    def of(cls, d: Drafting) -> Figures:
+        cells = queries.heat_map_cells(d.session, d.scope, d.cycle.id)
+        said = tuple(sorted((Said(o, c, int(p), g if isinstance(g, str) else None, str(e).strip())
+                             for o, c, p, g, e in zip(cells["organisation"], cells["column"], cells["position"],
+                                                      cells["stands"], cells["evidence"]) if str(e).strip()),
+                            key=lambda r: (r.position, r.code, r.organisation.lower())))
+        green = (queries.percent_green(d.session, d.scope, [d.previous.id, d.cycle.id],
+                                       partnership_id=d.cycle.partnership_id) if d.previous else {})
+        summary = queries.question_summary(d.session, d.scope, d.cycle.id) if not d.ungraded else pd.DataFrame()
+        return cls(cycles.framework(d.session, d.scope, d.cycle.id), summary, cells, said, _panel(d, cells), green)
+
+
 def findings(d: Drafting) -> list[Block]:
-    framework = cycles.framework(d.session, d.scope, d.cycle.id)
-    cells = queries.heat_map_cells(d.session, d.scope, d.cycle.id)
-    summary = queries.question_summary(d.session, d.scope, d.cycle.id) if not d.ungraded else pd.DataFrame()
-    panel = _panel(d, cells)
+    figures = Figures.of(d)
+    framework = figures.framework
     blocks: list[Block] = [Heading("Findings", 1)]
     blocks += overall(d)
     blocks += comparison(d)
@@ -37,7 +73,7 @@ def findings(d: Drafting) -> list[Block]:
     sections = list(dict.fromkeys(zip(framework["section"], framework["section_title"]))) or [("", OVERALL)]
     for code, title in sections:
         codes = framework.loc[framework["section"] == code, "code"].tolist() if code else framework["code"].tolist()
-        blocks += section(d, code, title, codes, summary, cells, panel, framework)
+        blocks += section(d, figures, code, title, codes)
     return blocks
 
 
@@ -49,14 +85,14 @@ def overall(d: Drafting) -> list[Block]:
     if frame.empty:
         return [Paragraph("No grades have been recorded for this cycle yet.")]
     frame = frame.assign(key=OVERALL, base=None)
-    label = f"{PUBLISHED_LABEL}: " if d.published else ""
+    caption = _labelled(d, "grades across all questions")
     what = ("the mean of the per-question percentages the report published" if d.published
             else "every answer of every current return")
     return [Heading("All questions", 2),
             distribution_chart(frame, key="key", what=f"Grades across all questions ({what})",
-                               caption=f"{label}grades across all questions"),
+                               caption=caption),
             distribution_table(frame, key="key", labels={OVERALL: ""}, key_header="",
-                               caption=f"{label}grades across all questions", note=f"Figures: {what}.")]
+                               caption=caption, note=f"Figures: {what}.")]
 
 
 def comparison(d: Drafting) -> list[Block]:
@@ -80,28 +116,43 @@ def comparison(d: Drafting) -> list[Block]:
     return [Paragraph(text, "note")]
 
 
+def _labelled(d: Drafting, caption: str) -> str:
+    """A caption, prefixed "Published figures: " for a cycle known only through its report's figures."""
+    return f"{PUBLISHED_LABEL}: {caption}" if d.published else caption[0].upper() + caption[1:]
+
+
 def _source(source: str) -> str:
     return "published figures" if source == queries.PUBLISHED else "the returns' grades"
 
 
-def _panel(d: Drafting, cells: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """Self and panel distributions per question where the panel moderated (else None)."""
+def _panel(d: Drafting, cells: pd.DataFrame) -> dict[str, tuple[str, str]] | None:
+    """Per question, the self-assessed and the panel's grades in words ('Red 1, Green 11'), where the panel
+    moderated (else None)."""
     if d.published or cells.empty or not cells["moderated"].notna().any():
         return None
-    return (queries.question_summary(d.session, d.scope, d.cycle.id, grade_of="self"),
-            queries.question_summary(d.session, d.scope, d.cycle.id, grade_of="moderated"))
+    own, moderated = (_counted(queries.question_summary(d.session, d.scope, d.cycle.id, grade_of=grade_of))
+                      for grade_of in ("self", "moderated"))
+    return {code: (own.get(code, ""), moderated.get(code, "")) for code in {*own, *moderated}}
 
 
-def section(d: Drafting, code: str, title: str, codes: list[str], summary: pd.DataFrame, cells: pd.DataFrame,
-            panel: tuple[pd.DataFrame, pd.DataFrame] | None, framework: pd.DataFrame) -> list[Block]:
+def _counted(summary: pd.DataFrame) -> dict[str, str]:
+    said: dict[str, list[str]] = {}
+    for code, grade, n in zip(summary["question"], summary["grade"], summary["count"]):
+        said.setdefault(str(code), []).append(f"{grade} {int(n)}")
+    return {code: ", ".join(parts) for code, parts in said.items()}
+
+
+def section(d: Drafting, figures: Figures, code: str, title: str, codes: list[str]) -> list[Block]:
     heading = f"{code} {title}".strip() if code != title else title
+    summary, framework = figures.summary, figures.framework
     blocks: list[Block] = [Heading(heading, 2)]
     blocks += distribution(d, heading, summary[summary["question"].isin(codes)] if not summary.empty else summary,
                            framework)
-    blocks += theme_change(d, framework[framework["code"].isin(codes)])
-    if panel is not None:
-        blocks += self_versus_panel(panel, codes, cells[cells["column"].isin(codes)])
-    blocks += quotations(d, cells[cells["column"].isin(codes)])
+    blocks += theme_change(d, framework[framework["code"].isin(codes)], figures.green)
+    if figures.panel is not None:
+        blocks += self_versus_panel(figures.panel, codes, figures.cells[figures.cells["column"].isin(codes)])
+    wanted = set(codes)
+    blocks += quotations(d, [said for said in figures.said if said.code in wanted])
     blocks.append(d.slot(f"section:{code}" if code else "section:all", f"Analysis: {heading}"))
     return blocks
 
@@ -112,24 +163,21 @@ def distribution(d: Drafting, heading: str, summary: pd.DataFrame, framework: pd
     if summary.empty:
         return [Paragraph("No figures were published for this section." if d.published
                           else "No grades have been recorded for this section yet.")]
-    label = f"{PUBLISHED_LABEL}: " if d.published else ""
     texts = dict(zip(framework["code"], framework["question"]))
     base = summary["base"].dropna()
     note = (f"{PUBLISHED_LABEL}: percentages as the report printed them (base {int(base.iloc[0])} returns); "
             "counts were not published." if d.published and len(base)
             else "Each cell: answers at that grade (% of the question's answers); not rated and not applicable "
                  "are answers and count in the base.")
-    caption = f"{label}grades per question, {heading}"
+    caption = _labelled(d, f"grades per question, {heading}")
     return [distribution_chart(summary, key="question", what=f"Grades per question, {heading}", caption=caption),
             distribution_table(summary, key="question", labels=texts, caption=caption, note=note)]
 
 
-def theme_change(d: Drafting, questions: pd.DataFrame) -> list[Block]:
+def theme_change(d: Drafting, questions: pd.DataFrame, green: dict[tuple[int, str], float]) -> list[Block]:
     previous = d.previous
     if previous is None or questions.empty:
         return []
-    green = queries.percent_green(d.session, d.scope, [previous.id, d.cycle.id],
-                                  partnership_id=d.cycle.partnership_id)
     themes = list(dict.fromkeys(t.strip() for cell in questions["themes"] for t in cell.split(";") if t.strip()))
     lines = []
     for theme in themes:
@@ -142,48 +190,46 @@ def theme_change(d: Drafting, questions: pd.DataFrame) -> list[Block]:
     return [Paragraph(f"Change since {previous.label} on this section's themes: " + "; ".join(lines) + ".")]
 
 
-def self_versus_panel(panel: tuple[pd.DataFrame, pd.DataFrame], codes: list[str], cells: pd.DataFrame
-                      ) -> list[Block]:
-    own, moderated = (frame[frame["question"].isin(codes)] for frame in panel)
-
-    def said(frame: pd.DataFrame, code: str) -> str:
-        rows = frame[frame["question"] == code]
-        return ", ".join(f"{g} {int(n)}" for g, n in zip(rows["grade"], rows["count"]))
-
-    rows = tuple((code, said(own, code), said(moderated, code)) for code in codes)
+def self_versus_panel(panel: dict[str, tuple[str, str]], codes: list[str], cells: pd.DataFrame) -> list[Block]:
+    rows = tuple((code, *panel.get(code, ("", ""))) for code in codes)
     higher = queries.rated_higher_than_panel(cells)
     text = ("The panel's grades match every organisation's own grade in this section." if higher.empty else
             "Rated higher by themselves than by the panel: " + listed(
-                [f"{org} ({n} cells)" for org, n in zip(higher["organisation"], higher["cells rated higher"])]) + ".")
+                [f"{org} ({count(int(n), 'cell')})" for org, n in zip(higher["organisation"],
+                                                                     higher["cells rated higher"])]) + ".")
     return [Table(caption="Self-assessment and the panel's moderated grades (answers at each grade)",
                   header=("Question", "Self-assessed", "Panel"), rows=rows), Paragraph(text)]
 
 
-def quotations(d: Drafting, cells: pd.DataFrame) -> list[Block]:
-    said = cells[cells["evidence"].str.strip() != ""].sort_values(["position", "organisation"])
-    if said.empty:
+def quotations(d: Drafting, said: list[Said]) -> list[Block]:
+    if not said:
         return []
-    strengths = said[said["stands"] == Rag.GREEN.value]
-    risks = pd.concat([said[said["stands"] == Rag.RED.value], said[said["stands"] == Rag.AMBER.value]])
-    responses = said[~said["stands"].isin([Rag.GREEN.value, Rag.AMBER.value, Rag.RED.value])]
+    ranked = (Rag.GREEN.value, Rag.AMBER.value, Rag.RED.value)
+    strengths = [s for s in said if s.grade == Rag.GREEN.value]
+    risks = [s for s in said if s.grade == Rag.RED.value] + [s for s in said if s.grade == Rag.AMBER.value]
+    responses = [s for s in said if s.grade not in ranked]
     cap = None if d.ungraded else QUOTES_MAX
     blocks: list[Block] = []
     for title, chosen in (("Strengths", strengths), ("Risks", risks), ("Responses", responses)):
-        if not chosen.empty:
+        if chosen:
             blocks.append(Heading(title, 3))
             blocks += _quotes(chosen, cap, graded=not d.ungraded)
     return blocks
 
 
-def _quotes(chosen: pd.DataFrame, cap: int | None, *, graded: bool) -> list[Paragraph]:
-    """One quotation per distinct evidence text (a sentence the record gives several organisations is quoted once,
+def _quotes(chosen: list[Said], cap: int | None, *, graded: bool) -> list[Paragraph]:
+    """One quotation per distinct evidence text (words the record gives several organisations are quoted once,
     naming them all), in order, at most `cap`."""
-    quotes: list[Paragraph] = []
-    for evidence, rows in chosen.groupby(chosen["evidence"].str.strip(), sort=False):
-        organisations = list(dict.fromkeys(rows["organisation"]))
-        codes = list(dict.fromkeys(rows["column"]))
-        grade = rows["stands"].iloc[0] if isinstance(rows["stands"].iloc[0], str) else "grade not published"
+    grouped: dict[str, list[Said]] = {}
+    for said in chosen:
+        if said.evidence in grouped or cap is None or len(grouped) < cap:
+            grouped.setdefault(said.evidence, []).append(said)
+    quotes = []
+    for evidence, rows in grouped.items():
+        organisations = list(dict.fromkeys(r.organisation for r in rows))
+        codes = list(dict.fromkeys(r.code for r in rows))
+        grade = rows[0].grade or "grade not published"
         source = (f"{listed(organisations)}, question{'s' if len(codes) > 1 else ''} {', '.join(codes)}"
                   + (f" ({grade})" if graded else ""))
-        quotes.append(Paragraph(str(evidence), "quote", source=source))
-    return quotes[:cap]
+        quotes.append(Paragraph(evidence, "quote", source=source))
+    return quotes

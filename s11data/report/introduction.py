@@ -52,9 +52,7 @@ def how_this_cycle_ran(d: Drafting) -> list[Block]:
     blocks: list[Block] = [Heading("How this audit ran", 2),
                            Paragraph(f"This is the {info.label} Section 11 audit of {info.partnership}, run as a "
                                      f"{info.method}. " + METHOD_TEXT.get(info.method, "")),
-                           Paragraph(f"The framework has {count(len(frame), 'question')}"
-                                     + (f" in {count(len(sections), 'section')} (listed below)." if sections else ".")
-                                     + " " + scale_text(info.scale))]
+                           Paragraph(_framework_text(frame, sections, per_section) + " " + scale_text(info.scale))]
     if sections:
         blocks.append(BulletList(tuple(f"{code} {title} ({count(per_section[code], 'question')})".strip()
                                        for code, title in sections)))
@@ -66,6 +64,13 @@ def how_this_cycle_ran(d: Drafting) -> list[Block]:
         blocks.append(Paragraph(dates))
     blocks += _who_was_invited(d)
     return blocks
+
+
+def _framework_text(frame, sections: list, per_section: Counter) -> str:  # type: ignore[no-untyped-def]
+    if sections and all(n == 1 for n in per_section.values()):
+        return f"The framework has {count(len(frame), 'standard')}, each assessed as one question."
+    return f"The framework has {count(len(frame), 'question')}" + (
+        f" in {count(len(sections), 'section')} (listed below)." if sections else ".")
 
 
 def _dates(d: Drafting) -> str:
