@@ -16,7 +16,7 @@ install: $(BIN)/.installed
 
 db: install
 	$(BIN)/s11 init-db
-	$(BIN)/python -c "from s11data import db; db.prepare()"
+	$(BIN)/python -c "from s11data.seed.load import prepare; prepare()"
 
 run: db
 	$(BIN)/streamlit run app/main.py --server.port $(PORT) --server.headless true

@@ -2,7 +2,7 @@
 
 `app.shell.run` calls it before navigation, so no page, download or deep link runs without a signed-in user.
 streamlit-authenticator keeps the signed-in state and the browser's sign-in cookie (a JWT signed with
-`s11data.cookie_key`, never the library's default key); `s11data.users` checks passwords against the database,
+`s11data.admin.cookie_key`, never the library's default key); `s11data.admin.users` checks passwords against the database,
 counts failures and locks accounts. On every script run the account is re-read from the database, so a disabled,
 locked or reset account is signed out at its next click, and so is a cookie that was signed out or forged.
 
@@ -27,9 +27,10 @@ import streamlit_authenticator as stauth
 from sqlalchemy import Engine
 
 from app.session import set_scope
-from s11data import cookie_key, db, users
-from s11data.errors import UserError
-from s11data.scope import Scope
+from s11data.admin import cookie_key, users
+from s11data.store import db
+from s11data.store.errors import UserError
+from s11data.store.scope import Scope
 
 SIGNED_IN_AT = "s11_signed_in_at"
 MARK = "s11_password_mark"

@@ -1,4 +1,5 @@
-"""The shared filters, the one place that reads and writes the URL, and deep links between pages.
+"""The shared filters, the one place that reads and writes the URL, and deep links between pages. The values a link
+asks for are resolved in one pass by `s11data.views.filter_values.resolve` (raw values in, ids and names out).
 
 Filters (URL parameter → meaning; values are written the way people read them, so a link can be typed):
 
@@ -16,7 +17,7 @@ How a page uses it (thin pages, DESIGN §5):
     from app.session import current_scope
     scope = current_scope()
     f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "organisation"))
-    frame = queries.something(session, scope, **f.query_args())    # ids/values, None = all
+    frame = reads.heat_map_cells(scope, **f.query_args())          # ids/values, None = all
     filters.page_link("agency", "Sirona Care & Health", org="Sirona Care & Health")   # st.page_link
     st.markdown(f"[Sirona]({filters.link('agency', org='Sirona Care & Health')})")    # a plain href
     filters.illustrative_banner(f)                                    # "Illustrative data" on demo views
@@ -33,21 +34,22 @@ Rules:
 - A subgroup chair with themes (`Scope.themes`) is offered "My themes (…)" first, and it is their default
   (`theme=mine`; `theme=all` for every theme): `theme_id` is then a tuple of ids, which every query taking
   `theme_id` accepts. A view, not a permission: they may still choose any theme or all of them.
-- Options come from `s11data.queries.filter_choices` (and `cycle_sections` for the chosen cycle, see `sections`)
-  cached per `scope.cache_key` for CHOICES_TTL seconds; a page
-  that writes calls `app.reads.clear()` (which clears these too) or `st.cache_data.clear()` after committing.
+- Options come from `s11data.views.filter_choices` (and `cycle_sections` for the chosen cycle, see `sections`)
+  through `app.reads` (cached per scope for `reads.CHOICES_TTL` seconds); a page that writes calls
+  `app.reads.clear()` (app.writes does) after committing.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict
 
 import streamlit as st
 
-from s11data import db, queries
-from s11data.lookup import normalise
-from s11data.models import Sector
-from s11data.scope import Scope
+from app import reads
+from s11data.store.models import Sector
+from s11data.store.scope import Scope
+from s11data.views import filter_choices
+from s11data.views.filter_values import ALL_THEMES, MY_THEMES, Filters, my_themes_label, resolve
 
 PARAMS: tuple[str, ...] = ("partnership", "cycle", "theme", "section", "sector", "org", "screen")
 """The URL parameters this module owns, in the order they appear in links."""
@@ -55,7 +57,6 @@ FILTERS: tuple[str, ...] = ("partnership", "cycle", "theme", "section", "sector"
 """Names accepted by `sidebar(show=…)`."""
 STORE_KEY = "s11_filters"
 URL_KEY = "s11_filters_url"
-CHOICES_TTL = 300
 PAGES_KEY = "s11_pages"
 """Session key of url_path → st.Page of this user's navigation (app.shell `register_pages`)."""
 PAGES_DIR = "../pages"
@@ -63,54 +64,6 @@ DEFAULT_PAGE = "overview"
 """The default page is served at '/' (Streamlit ignores a default page's url_path)."""
 MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$")
 _ALL = ""
-MY_THEMES, ALL_THEMES = "mine", "all"
-"""URL values of `theme`: the caller's own themes (a subgroup chair's default) and every theme."""
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The resolved filters of this run: canonical names for display and links, ids for queries."""
-
-    partnership: str | None = None
-    partnership_id: int | None = None
-    partnership_name: str | None = None
-    illustrative: bool = False
-    cycle: str | None = None
-    cycle_id: int | None = None
-    cycle_method: str | None = None
-    cycle_scale: str | None = None
-    theme: str | None = None
-    """A theme's name; "my themes (…)" for a chair's themes; None for all."""
-    theme_id: int | tuple[int, ...] | None = None
-    """One theme's id, the chair's theme ids (a tuple), or None for all: as queries take `theme_id`."""
-    theme_param: str | None = None
-    """The URL's `theme` when it is not a theme's name: 'mine', or 'all' for a chair who chose every theme."""
-    my_theme_ids: tuple[int, ...] = ()
-    """The caller's own themes (a subgroup chair's), offered first as "My themes"."""
-    section: str | None = None
-    sector: str | None = None
-    org: str | None = None
-    organisation_id: int | None = None
-    screen: bool = False
-
-    def params(self) -> dict[str, str]:
-        """The URL form (only the filters that are set)."""
-        values = {"partnership": self.partnership, "cycle": self.cycle, "theme": self.theme_param or self.theme,
-                  "section": self.section, "sector": self.sector, "org": self.org,
-                  "screen": "1" if self.screen else None}
-        return {k: v for k, v in values.items() if v}
-
-    def query_args(self) -> dict[str, int | str | None]:
-        """Keyword arguments for `s11data.queries` functions (None = all)."""
-        return {"partnership_id": self.partnership_id, "cycle_id": self.cycle_id, "theme_id": self.theme_id,
-                "section": self.section, "sector": self.sector, "organisation_id": self.organisation_id}
-
-    def describe(self) -> str:
-        """One line saying what is shown, e.g. 'NSSCP · 2023-24 · theme: neglect'."""
-        parts = [self.partnership_name or "", self.cycle or ""]
-        parts += [f"{k}: {v}" for k, v in (("theme", self.theme), ("section", self.section),
-                                            ("sector", self.sector), ("organisation", self.org)) if v]
-        return " · ".join(p for p in parts if p)
 
 
 # --- the URL and the session ----------------------------------------------------------------------
@@ -166,107 +119,19 @@ def _write_url(store: Mapping[str, str]) -> None:
 
 # --- choices and resolution -----------------------------------------------------------------------
 
-@st.cache_resource(ttl=CHOICES_TTL, max_entries=1000, show_spinner=False)
-def _choices(cache_key: str, url: str, _scope: Scope) -> queries.Choices:
-    """Kept as one shared object per scope, not copied per call as st.cache_data would: Choices is immutable
-    (frozen dataclasses, tuples, frozensets), and a national reader's 6,000 organisations cost ~12 ms to unpickle
-    on every call."""
-    with db.read_session(db.get_engine(url)) as session:
-        return queries.filter_choices(session, _scope)
-
-
-def clear() -> None:
-    """Forget the cached choices (after a write that adds organisations or cycles); `app.reads.clear` calls it."""
-    _choices.clear()
-    _sections.clear()
-
-
-def choices(scope: Scope) -> queries.Choices:
-    """What the caller may filter by (cached per scope)."""
-    return _choices(scope.cache_key, db.database_url(), scope)
-
-
-@st.cache_data(ttl=CHOICES_TTL, show_spinner=False)
-def _sections(cache_key: str, url: str, cycle_id: int, _scope: Scope) -> tuple[tuple[str, str], ...]:
-    with db.read_session(db.get_engine(url)) as session:
-        return queries.cycle_sections(session, _scope, cycle_id)
+def choices(scope: Scope) -> filter_choices.Choices:
+    """What the caller may filter by (cached per scope, `reads.filter_choices`)."""
+    return reads.filter_choices(scope)
 
 
 def sections(scope: Scope, cycle_id: int | None) -> tuple[tuple[str, str], ...]:
     """The (code, title) sections of a cycle's framework (cached per scope)."""
-    return () if cycle_id is None else _sections(scope.cache_key, db.database_url(), cycle_id, scope)
+    return () if cycle_id is None else reads.cycle_sections(scope, cycle_id)
 
 
 def current(scope: Scope, *, across_partnerships: bool = False) -> Filters:
     """The filters of this run, resolved against the caller's choices, without drawing anything."""
-    return _resolve(choices(scope), sync(), across_partnerships, lambda cid: sections(scope, cid), scope.themes)
-
-
-def _resolve(c: queries.Choices, raw: Mapping[str, str], across: bool,
-             sections_of: Callable[[int], Iterable[tuple[str, str]]] = lambda _cid: (),
-             mine: Collection[int] = ()) -> Filters:
-    org = c.organisation_named(raw.get("org"))
-    partnership = _find_partnership(c, raw.get("partnership"))
-    if org and raw.get("_org_only") and (partnership is None or partnership.id not in org.partnership_ids):
-        partnership = next((p for p in c.partnerships if p.id in org.partnership_ids), partnership)
-    if partnership is None and c.partnerships:
-        partnership = c.partnerships[0]
-    if org and partnership and partnership.id not in org.partnership_ids and not across:
-        org = None
-    cycles = [y for y in c.cycles if partnership and y.partnership_id == partnership.id]
-    cycle = _find_cycle(cycles, raw.get("cycle")) or (cycles[0] if cycles else None)
-    theme, theme_id, theme_param, my_ids = _find_theme(c, raw.get("theme", ""), mine)
-    codes = [code for code, _title in sections_of(cycle.id)] if cycle and raw.get("section") else []
-    section = next((s for s in codes if s.lower() == raw.get("section", "").strip().lower()), None)
-    sector = next((s.value for s in Sector if normalise(s.value) == normalise(raw.get("sector", ""))), None)
-    return Filters(
-        partnership=partnership.key if partnership else None,
-        partnership_id=partnership.id if partnership else None,
-        partnership_name=partnership.name if partnership else None,
-        illustrative=bool(partnership and partnership.illustrative),
-        cycle=cycle.label if cycle else None, cycle_id=cycle.id if cycle else None,
-        cycle_method=cycle.method if cycle else None, cycle_scale=cycle.scale if cycle else None,
-        theme=theme, theme_id=theme_id, theme_param=theme_param, my_theme_ids=my_ids,
-        section=section, sector=sector,
-        org=org.name if org else None, organisation_id=org.id if org else None,
-        screen=raw.get("screen") == "1")
-
-
-def _find_partnership(c: queries.Choices, text: str | None) -> queries.PartnershipChoice | None:
-    if not text:
-        return None
-    wanted = normalise(text)
-    return next((p for p in c.partnerships
-                 if wanted in {normalise(p.name), normalise(p.short_name), *map(normalise, p.aliases)}), None)
-
-
-def _find_theme(c: queries.Choices, text: str, mine: Collection[int]
-                ) -> tuple[str | None, int | tuple[int, ...] | None, str | None, tuple[int, ...]]:
-    """(theme, theme_id, theme_param, my_theme_ids) of a URL value: a theme's name, 'mine' or 'all'. A caller with
-    themes of their own gets them when the URL names none (or an unknown one); 'all' is every theme."""
-    mine_named = [(tid, name) for tid, name in c.themes if tid in mine]
-    my_ids = tuple(tid for tid, _name in mine_named)
-    wanted = normalise(text)
-    if wanted == ALL_THEMES:
-        return None, None, ALL_THEMES if my_ids else None, my_ids
-    one = next(((tid, name) for tid, name in c.themes if normalise(name) == wanted), None)
-    if one:
-        return one[1], one[0], None, my_ids
-    if my_ids:
-        return my_themes_label([name for _tid, name in mine_named]), my_ids, MY_THEMES, my_ids
-    return None, None, None, my_ids
-
-
-def my_themes_label(names: Iterable[str]) -> str:
-    """How "my themes" reads on screen, e.g. 'my themes (neglect; fathers)'."""
-    return f"my themes ({'; '.join(names)})"
-
-
-def _find_cycle(cycles: list[queries.CycleChoice], text: str | None) -> queries.CycleChoice | None:
-    if not text:
-        return None
-    wanted = normalise(text.replace("/", "-"))
-    return next((y for y in cycles if normalise(y.label) == wanted), None)
+    return resolve(choices(scope), sync(), across_partnerships, lambda cid: sections(scope, cid), scope.themes)
 
 
 # --- widgets ---------------------------------------------------------------------------------------
@@ -283,7 +148,7 @@ def sidebar(scope: Scope, show: Iterable[str] = FILTERS, *, across_partnerships:
     if unknown:
         raise KeyError(f"unknown filters {sorted(unknown)}; known: {', '.join(FILTERS)}")
     c = choices(scope)
-    f = _resolve(c, sync(), across_partnerships, lambda cid: sections(scope, cid), scope.themes)
+    f = resolve(c, sync(), across_partnerships, lambda cid: sections(scope, cid), scope.themes)
     if container is not None:
         where = container
     elif f.screen:  # shared-screen mode has no sidebar: the filters fold away above the page
@@ -323,18 +188,18 @@ def _select(name: str, label: str, options: list[str], value: str | None, labels
                  format_func=lambda v: all_label if v == _ALL and all_label else labels.get(v, v))
 
 
-def _partnership(c: queries.Choices, f: Filters, _across: bool) -> None:
+def _partnership(c: filter_choices.Choices, f: Filters, _across: bool) -> None:
     labels = {p.key: p.name + (" (illustrative)" if p.illustrative else "") for p in c.partnerships}
     _select("partnership", "Partnership", list(labels), f.partnership, labels, None)
 
 
-def _cycle(c: queries.Choices, f: Filters, _across: bool) -> None:
+def _cycle(c: filter_choices.Choices, f: Filters, _across: bool) -> None:
     cycles = [y for y in c.cycles if y.partnership_id == f.partnership_id]
     labels = {y.label: f"{y.label} ({y.method})" for y in cycles}
     _select("cycle", "Cycle", list(labels), f.cycle, labels, None)
 
 
-def _theme(c: queries.Choices, f: Filters, _across: bool) -> None:
+def _theme(c: filter_choices.Choices, f: Filters, _across: bool) -> None:
     names = [name for _tid, name in c.themes]
     labels = {n: n[:1].upper() + n[1:] for n in names}
     if not f.my_theme_ids:
@@ -350,12 +215,12 @@ def _section(cycle_sections: Iterable[tuple[str, str]], f: Filters) -> None:
     _select("section", "Section", list(labels), f.section, labels, "All sections")
 
 
-def _sector(c: queries.Choices, f: Filters, _across: bool) -> None:
+def _sector(c: filter_choices.Choices, f: Filters, _across: bool) -> None:
     names = [s.value for s in Sector]
     _select("sector", "Sector", names, f.sector, {n: n[:1].upper() + n[1:] for n in names}, "All sectors")
 
 
-def _organisation(c: queries.Choices, f: Filters, across: bool) -> None:
+def _organisation(c: filter_choices.Choices, f: Filters, across: bool) -> None:
     if across:
         orgs = list(c.organisations)
     else:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from s11data import queries
-from s11data.queries import CycleInfo
+from s11data.views import common
+from s11data.views.common import CycleInfo
 
 GRADE_WORDS = {"self": "self-rating", "moderated": "moderated rating (panel)", "stands": "rating that stands"}
 GRADE_HELP = {"self": "What each organisation said of itself.",
@@ -29,12 +29,12 @@ def data_note(info: CycleInfo, grade_of: str = "stands") -> None:
         st.info(f"**Illustrative data** — {info.partnership} is a fictional partnership for trying the dashboard. "
                 "Nothing in it is real.", icon=":material/science:")
     kind = {
-        queries.RATINGS: f"Ratings per organisation · {GRADE_WORDS[grade_of]} · {method_words(info)}",
-        queries.PUBLISHED: f"Published aggregate · figures as printed in the report ({info.report_file or 'report'})"
+        common.RATINGS: f"Ratings per organisation · {GRADE_WORDS[grade_of]} · {method_words(info)}",
+        common.PUBLISHED: f"Published aggregate · figures as printed in the report ({info.report_file or 'report'})"
                            f" · {method_words(info)}",
-        queries.RESPONSES: f"Responses only · {method_words(info)}: this cycle has no grades",
-        queries.NOTHING: f"Nothing recorded yet · {method_words(info)}",
+        common.RESPONSES: f"Responses only · {method_words(info)}: this cycle has no grades",
+        common.NOTHING: f"Nothing recorded yet · {method_words(info)}",
     }[info.source]
-    colour = {queries.RATINGS: "blue", queries.PUBLISHED: "violet", queries.RESPONSES: "gray",
-              queries.NOTHING: "gray"}[info.source]
+    colour = {common.RATINGS: "blue", common.PUBLISHED: "violet", common.RESPONSES: "gray",
+              common.NOTHING: "gray"}[info.source]
     st.badge(kind, icon=":material/info:", color=colour)

@@ -1,40 +1,124 @@
-"""Cached reads for pages: `reads.get("heat_map_cells", scope, cycle_id=…)` runs `s11data.queries.<name>` once per
-caller's scope and arguments (results are never shared between scopes: the cache key holds `scope.cache_key`).
-A dotted name reads from another s11data module: `reads.get("engagement.funnel", scope, partnership_id=…)`.
+"""Typed cached reads for pages: `reads.heat_map_cells(scope, cycle_id=…)` runs
+`s11data.views.heat_map.heat_map_cells(session, scope, cycle_id=…)` once per caller's scope, database and arguments.
+Each read below is `cached(<s11data function>)`: an editor follows it to the query, a type checker checks its
+arguments (the function's own, minus the session). Results are never shared between scopes: `cache_key` (the one
+place a read's key is formed) holds `scope.cache_key`.
 
-Writes elsewhere in the app call `reads.clear()` (or `st.cache_data.clear()`) after committing; READ_TTL bounds
-staleness otherwise.
+Writes call `reads.clear()` after committing (app.writes does); READ_TTL and CHOICES_TTL bound staleness otherwise.
 """
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
-from s11data import actions, cycles, db, engagement, queries
-from s11data.scope import Scope
+from s11data.admin import cycles as _cycles
+from s11data.store import db
+from s11data.store.scope import Scope
+from s11data.views import actions as _actions
+from s11data.views import agency as _agency
+from s11data.views import common as _common
+from s11data.views import engagement as _engagement
+from s11data.views import filter_choices as _filter_choices
+from s11data.views import heat_map as _heat_map
+from s11data.views import overview as _overview
+from s11data.views import trends as _trends
 
+P = ParamSpec("P")
+R = TypeVar("R")
 READ_TTL = 120
-MODULES = {"queries": queries, "engagement": engagement, "actions": actions, "cycles": cycles}
-"""The s11data modules pages read through here (a name without a dot is in `queries`)."""
+CHOICES_TTL = 300
+
+
+def cache_key(scope: Scope) -> tuple[str, ...]:
+    """What every cached read is keyed by besides its arguments: the caller's scope and the database."""
+    return scope.cache_key, db.database_url()
+
+
+def _read(function: Callable[..., Any], args: tuple, kwargs: tuple, scope: Scope) -> Any:
+    with db.read_session(db.get_engine(db.database_url())) as session:
+        return function(session, scope, *args, **dict(kwargs))
 
 
 @st.cache_data(ttl=READ_TTL, show_spinner=False, max_entries=2000)
-def _run(name: str, cache_key: str, url: str, arguments: tuple[tuple[str, Any], ...], _scope: Scope) -> Any:
-    module, _, function_name = name.rpartition(".")
-    function = getattr(MODULES[module or "queries"], function_name)
-    with db.read_session(db.get_engine(url)) as session:
-        return function(session, _scope, **dict(arguments))
+def _copied(name: str, key: tuple[str, ...], args: tuple, kwargs: tuple, _function: Callable[..., Any],
+            _scope: Scope) -> Any:
+    return _read(_function, args, kwargs, _scope)
 
 
-def get(name: str, scope: Scope, **arguments: Any) -> Any:
-    """The result of `queries.<name>(session, scope, **arguments)`, cached per scope."""
-    return _run(name, scope.cache_key, db.database_url(), tuple(sorted(arguments.items())), scope)
+@st.cache_resource(ttl=CHOICES_TTL, max_entries=1000, show_spinner=False)
+def _shared(name: str, key: tuple[str, ...], args: tuple, kwargs: tuple, _function: Callable[..., Any],
+            _scope: Scope) -> Any:
+    return _read(_function, args, kwargs, _scope)
+
+
+def cached(function: Callable[Concatenate[Session, Scope, P], R], *,
+           shared: bool = False) -> Callable[Concatenate[Scope, P], R]:
+    """`function(session, scope, …)` as a cached `read(scope, …)`. `shared=True` keeps one object per key
+    (st.cache_resource) instead of a copy per call: only for immutable results, such as the filter choices."""
+    name = f"{function.__module__}.{function.__qualname__}"
+    cache = _shared if shared else _copied
+
+    @functools.wraps(function)
+    def read(scope: Scope, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        return cache(name, cache_key(scope), args, tuple(sorted(kwargs.items())), function, scope)
+
+    return read
 
 
 def clear() -> None:
     """Forget every cached read (after a write, so that every table and filter shows the change)."""
-    from app import filters
+    _copied.clear()
+    _shared.clear()
 
-    _run.clear()
-    filters.clear()
+
+# --- the filters ----------------------------------------------------------------------------------------
+filter_choices = cached(_filter_choices.filter_choices, shared=True)
+cycle_sections = cached(_filter_choices.cycle_sections)
+
+# --- cycles (every page heading) --------------------------------------------------------------------------
+cycle_info = cached(_common.cycle_info)
+previous_cycle = cached(_common.previous_cycle)
+
+# --- overview -----------------------------------------------------------------------------------------
+returns_figures = cached(_overview.returns_figures)
+to_chase = cached(_overview.to_chase)
+rag_distribution = cached(_overview.rag_distribution)
+theme_summary = cached(_overview.theme_summary)
+action_figures = cached(_overview.action_figures)
+
+# --- heat map -------------------------------------------------------------------------------------------
+heat_map_cells = cached(_heat_map.heat_map_cells)
+question_summary = cached(_heat_map.question_summary)
+organisation_counts = cached(_heat_map.organisation_counts)
+published_aggregates = cached(_heat_map.published_aggregates)
+
+# --- trends ---------------------------------------------------------------------------------------------
+rag_by_cycle = cached(_trends.rag_by_cycle)
+partnerships_side_by_side = cached(_trends.partnerships_side_by_side)
+ungraded_cycles = cached(_trends.ungraded_cycles)
+
+# --- agency ---------------------------------------------------------------------------------------------
+agency_profile = cached(_agency.agency_profile)
+
+# --- engagement -----------------------------------------------------------------------------------------
+funnel = cached(_engagement.funnel)
+status_board = cached(_engagement.status_board)
+chase_list = cached(_engagement.chase_list)
+contact_history = cached(_engagement.contact_history)
+invitation_options = cached(_engagement.invitation_options)
+
+# --- actions --------------------------------------------------------------------------------------------
+actions = cached(_actions.actions)
+progress_history = cached(_actions.progress_history)
+question_options = cached(_actions.question_options)
+
+# --- cycles & invitations -------------------------------------------------------------------------------
+cycles = cached(_cycles.cycles)
+framework = cached(_cycles.framework)
+framework_sources = cached(_cycles.framework_sources)
+invitations = cached(_cycles.invitations)
+not_yet_invited = cached(_cycles.not_yet_invited)

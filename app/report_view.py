@@ -18,9 +18,9 @@ import pandas as pd
 import streamlit as st
 
 from app import filters, tables, writes
-from s11data import db
+from s11data.store import db
 from s11data.report import document, draft, narrative, render, rollup
-from s11data.scope import Scope
+from s11data.store.scope import Scope
 
 LOG = logging.getLogger(__name__)
 DRAFT_TTL = 300

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from s11data.scope import Scope
+from s11data.store.scope import Scope
 
 SCOPE_KEY = "s11_scope"
 

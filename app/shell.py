@@ -6,7 +6,8 @@ import gc
 import streamlit as st
 
 from app import auth, filters, screen
-from s11data import db
+from s11data.store import db
+from s11data.seed.load import prepare
 
 PAGES_DIR = "../pages"
 PAGE_NEEDS: dict[str, str] = {"upload": "import", "cycles": "cycles", "users": "users"}
@@ -21,7 +22,7 @@ def _prepared(url: str) -> bool:
     `gc.freeze()` moves the ~1 M objects of the loaded libraries out of the garbage collector's reach: without
     it every full collection walks them all, a pause of ~0.1 s that lands on whichever page run allocates next
     (measured on the national set). Objects made later are collected as usual."""
-    db.prepare(db.get_engine(url))
+    prepare(db.get_engine(url))
     gc.freeze()
     return True
 

@@ -1,5 +1,5 @@
 """Tables as every page shows them: readable, organisation names linking to the agency page, and downloadable
-(CSV and XLSX, formula-safe through `s11data.spreadsheet`) exactly as filtered and shown.
+(CSV and XLSX, formula-safe through `s11data.returns.spreadsheet`) exactly as filtered and shown.
 
     tables.show(frame, name="heat-map-NSSCP-2023-24", links={"organisation": "agency"})
 
@@ -15,7 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from app import filters
-from s11data import spreadsheet
+from s11data.returns import spreadsheet
 
 LINK_PARAM = {"agency": "org"}
 """Which URL parameter a link column fills for each page."""
@@ -36,7 +36,7 @@ def show(frame: pd.DataFrame, *, name: str, key: str | None = None, links: Mappi
          column_config: Mapping[str, object] | None = None, height: int | str = "auto",
          downloads: bool = True, style: Callable[[pd.DataFrame], object] | None = None) -> None:
     """Draw the table with its download buttons. `name` names the files; `key` keeps widget keys unique;
-    `style` turns the shown frame into a pandas Styler (e.g. `charts.status_board_style`); downloads stay plain."""
+    `style` turns the shown frame into a pandas Styler (e.g. `s11data.charts.status_board_style`); downloads stay plain."""
     plain = downloadable(frame)
     shown = plain.copy()
     config: dict[str, object] = dict(column_config or {})

@@ -16,9 +16,9 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from app import reads
-from s11data import db
-from s11data.errors import UserError
-from s11data.scope import ScopeError
+from s11data.store import db
+from s11data.store.errors import UserError
+from s11data.store.scope import ScopeError
 
 
 def _key(page: str) -> str:

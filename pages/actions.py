@@ -9,11 +9,12 @@ import datetime as dt
 
 import streamlit as st
 
-from app import charts, filters, reads, screen, tables, writes
+from app import filters, reads, screen, tables, writes
 from app.session import current_scope
-from s11data import actions
-from s11data.errors import UserError
-from s11data.models import STABLE_THEMES, ActionKind, ActionStatus, Role
+from s11data.charts import action_flag_style
+from s11data.views import actions
+from s11data.store.errors import UserError
+from s11data.store.models import STABLE_THEMES, ActionKind, ActionStatus, Role
 
 scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "organisation"))
@@ -33,7 +34,7 @@ mine = c3.toggle(f"Only {scope.subgroup or 'my subgroup'}'s actions" + (" or my 
                  value=True, key="actions_mine", disabled=not is_chair, help=mine_help) if is_chair else False
 either = mine and my_themes  # subgroup's OR themes' actions, not subgroup's AND themes'
 try:
-    table = reads.get("actions.actions", scope, today=today, partnership_id=f.partnership_id,
+    table = reads.actions(scope, today=today, partnership_id=f.partnership_id,
                       cycle_id=f.cycle_id if this_cycle else None, theme_id=None if either else f.theme_id,
                       organisation_id=f.organisation_id, mine_only=mine, only_open=not closed_too,
                       or_themes=f.theme_id if either else ())
@@ -56,7 +57,7 @@ if table.empty:
     st.info("No actions in these filters.")
 else:
     tables.show(table, name=f"actions {f.describe() if this_cycle else f.partnership}", key="actions",
-                links={"theme": "trends"}, style=charts.action_flag_style,
+                links={"theme": "trends"}, style=action_flag_style,
                 column_config={"text": st.column_config.TextColumn("text", width="large"),
                                "flag": st.column_config.TextColumn("flag", help="overdue / due soon"),
                                "theme_green": st.column_config.NumberColumn("theme % green", format="%.1f"),
@@ -75,7 +76,7 @@ else:
     row = table.set_index("recommendation_id").loc[chosen]
     st.markdown(f"**{row['kind'].capitalize()} {row['number']}** ({row['cycle']}) — {row['text']}")
     st.caption(f"Owner: {row['owner'] or 'not recorded'} · status: {row['status']}")
-    history = reads.get("actions.progress_history", scope, recommendation_id=chosen)
+    history = reads.progress_history(scope, recommendation_id=chosen)
     if history.empty:
         st.write("No progress recorded yet.")
     else:
@@ -117,9 +118,9 @@ else:
 # --- a new recommendation ---------------------------------------------------------------------------------------
 if scope.can("recommendations") and scope.can_read(f.partnership_id) and f.cycle_id is not None:
     with st.expander(f"Add a recommendation or commitment to {f.cycle}", icon=":material/add:"):
-        orgs = reads.get("engagement.invitation_options", scope, partnership_id=f.partnership_id,
+        orgs = reads.invitation_options(scope, partnership_id=f.partnership_id,
                          cycle_id=f.cycle_id)
-        questions = reads.get("actions.question_options", scope, cycle_id=f.cycle_id)
+        questions = reads.question_options(scope, cycle_id=f.cycle_id)
         with st.form("add_recommendation", clear_on_submit=True):
             number = st.text_input("Number (as published: 1, 4.2, a)", max_chars=20, key="new_number")
             kind = st.selectbox("Kind", [k.value for k in ActionKind], key="new_kind")

@@ -6,8 +6,9 @@ import streamlit as st
 
 from app import charts, filters, reads, screen, tables
 from app.session import current_scope
-from s11data.errors import UserError
-from s11data.scope import ScopeError
+from s11data.charts import NOT_PUBLISHED
+from s11data.store.errors import UserError
+from s11data.store.scope import ScopeError
 
 scope = current_scope()
 st.title("Agency")
@@ -26,7 +27,7 @@ if f.organisation_id is None:
     st.stop()
 
 try:
-    profile = reads.get("agency_profile", scope, organisation_id=f.organisation_id)
+    profile = reads.agency_profile(scope, organisation_id=f.organisation_id)
 except (UserError, ScopeError) as exc:
     st.error(str(exc))
     st.stop()
@@ -76,7 +77,7 @@ else:
     cycles = list(dict.fromkeys(evidence["partnership"] + " " + evidence["cycle"]))
     chosen = st.selectbox("Cycle", cycles, key="agency_evidence_cycle")
     shown = evidence[(evidence["partnership"] + " " + evidence["cycle"]) == chosen].copy()
-    shown["self"] = shown["self"].replace("", charts.NOT_PUBLISHED)
+    shown["self"] = shown["self"].replace("", NOT_PUBLISHED)
     tables.show(shown, name=f"evidence {profile.name} {chosen}", key="agency_evidence")
 
 st.subheader("Recommendations and their progress")

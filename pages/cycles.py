@@ -1,5 +1,5 @@
 """Cycles & invitations (business managers and admins): set up a partnership's next audit cycle with its framework,
-then its invitation list. Every write goes through `s11data.cycles` (scoped, audited, all or nothing)."""
+then its invitation list. Every write goes through `s11data.admin.cycles` (scoped, audited, all or nothing)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,10 +8,11 @@ import streamlit as st
 
 from app import filters, reads, tables, writes
 from app.session import current_scope
-from s11data import cycles, db
-from s11data.errors import UserError
-from s11data.models import Method, Scale, Sector
-from s11data.scope import ScopeError
+from s11data.admin import cycles
+from s11data.store import db
+from s11data.store.errors import UserError
+from s11data.store.models import Method, Scale, Sector
+from s11data.store.scope import ScopeError
 
 PAGE = "cycles"  # the flash key of this page's writes
 COPY, UPLOAD = "Copy an earlier cycle's framework", "Upload a framework file"
@@ -30,8 +31,8 @@ writes.flash(PAGE)
 today = dt.date.today()
 
 try:
-    listed = reads.get("cycles.cycles", scope, partnership_id=f.partnership_id)
-    sources = reads.get("cycles.framework_sources", scope)
+    listed = reads.cycles(scope, partnership_id=f.partnership_id)
+    sources = reads.framework_sources(scope)
 except (UserError, ScopeError) as exc:
     st.error(str(exc))
     st.stop()
@@ -125,7 +126,7 @@ if submitted:
 if f.cycle_id is None:
     st.stop()
 st.subheader(f"Invitation list · {f.cycle}")
-invited = reads.get("cycles.invitations", scope, cycle_id=f.cycle_id)
+invited = reads.invitations(scope, cycle_id=f.cycle_id)
 if invited.empty:
     st.info(f"Nobody is invited to {f.cycle} yet.")
 else:
@@ -133,11 +134,11 @@ else:
                 links={"organisation": "agency"})
 with st.expander(f"Framework of {f.cycle}", icon=":material/list_alt:"):
     st.caption("Download it to edit for a new cycle, then upload it above.")
-    tables.show(reads.get("cycles.framework", scope, cycle_id=f.cycle_id), name=f"framework {f.partnership} "
+    tables.show(reads.framework(scope, cycle_id=f.cycle_id), name=f"framework {f.partnership} "
                 f"{f.cycle}", key="framework")
 
 st.markdown(f"**Invite organisations to {f.cycle}**")
-known = reads.get("cycles.not_yet_invited", scope, cycle_id=f.cycle_id)
+known = reads.not_yet_invited(scope, cycle_id=f.cycle_id)
 known_labels = {int(r.organisation_id): f"{r.organisation} (last: {r.last_cycle})" for r in known.itertuples()}
 chosen = st.multiselect(f"From {f.partnership}'s earlier cycles", list(known_labels), format_func=known_labels.get,
                         key=f"invite_known_{f.cycle_id}", placeholder="Choose organisations")

@@ -11,9 +11,10 @@ import streamlit as st
 
 from app import charts, filters, reads, screen, tables, writes
 from app.session import current_scope
-from s11data import engagement
-from s11data.errors import UserError
-from s11data.models import ContactKind, Engagement
+from s11data.charts import status_board_style
+from s11data.views import engagement
+from s11data.store.errors import UserError
+from s11data.store.models import ContactKind, Engagement
 
 scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "cycle", "organisation"))
@@ -22,12 +23,12 @@ today = dt.date.today()
 filters.partnership_header("Engagement", f, "engagement")
 
 try:
-    funnel = reads.get("engagement.funnel", scope, partnership_id=f.partnership_id)
-    board = reads.get("engagement.status_board", scope, partnership_id=f.partnership_id,
+    funnel = reads.funnel(scope, partnership_id=f.partnership_id)
+    board = reads.status_board(scope, partnership_id=f.partnership_id,
                       organisation_id=f.organisation_id)
-    chase = reads.get("engagement.chase_list", scope, today=today, partnership_id=f.partnership_id,
+    chase = reads.chase_list(scope, today=today, partnership_id=f.partnership_id,
                       cycle_id=f.cycle_id)
-    history = reads.get("engagement.contact_history", scope, partnership_id=f.partnership_id,
+    history = reads.contact_history(scope, partnership_id=f.partnership_id,
                         cycle_id=None if f.organisation_id else f.cycle_id, organisation_id=f.organisation_id)
 except UserError as exc:
     st.error(str(exc))
@@ -67,7 +68,7 @@ if board.empty:
     st.info("No organisation was invited in these filters.")
 else:
     tables.show(board, name=f"status board {f.partnership}", key="board", links={"organisation": "agency"},
-                style=charts.status_board_style)
+                style=status_board_style)
 
 # --- chase list ---------------------------------------------------------------------------------------------
 st.subheader(f"Chase list · {f.cycle}")
@@ -89,7 +90,7 @@ else:
 
 # --- writes: business managers and admins -------------------------------------------------------------------
 if scope.can("invitations") and scope.can_read(f.partnership_id) and f.cycle_id is not None:
-    options = reads.get("engagement.invitation_options", scope, partnership_id=f.partnership_id,
+    options = reads.invitation_options(scope, partnership_id=f.partnership_id,
                         cycle_id=f.cycle_id)
     st.subheader(f"Record engagement · {f.cycle}")
     if options.empty:

@@ -6,9 +6,10 @@ import streamlit as st
 
 from app import charts, filters, labels, reads, screen, tables
 from app.session import current_scope
-from s11data import queries
-from s11data.errors import UserError
-from s11data.scope import ScopeError
+from s11data.charts import NOT_PUBLISHED, cell_letter
+from s11data.views import common, heat_map
+from s11data.store.errors import UserError
+from s11data.store.scope import ScopeError
 
 SORTS = {"worst": "Worst first", "sector": "By sector", "az": "A–Z"}
 ROW = "Organisation"  # the heat map's row field: screen readers announce it with each cell
@@ -24,7 +25,7 @@ if f.cycle_id is None:
     st.warning("There is no cycle to show yet in your partnerships.")
     st.stop()
 try:
-    info = reads.get("cycle_info", scope, cycle_id=f.cycle_id)
+    info = reads.cycle_info(scope, cycle_id=f.cycle_id)
 except (UserError, ScopeError) as exc:
     st.error(str(exc))
     st.stop()
@@ -43,7 +44,7 @@ st.caption(f.describe())
 
 def draw_published() -> None:
     """A cycle known only through its report's figures: show those, labelled as such."""
-    per_question = reads.get("question_summary", scope, cycle_id=info.id, theme_id=f.theme_id, section=f.section)
+    per_question = reads.question_summary(scope, cycle_id=info.id, theme_id=f.theme_id, section=f.section)
     st.subheader("Per question, as published")
     st.caption("Percent of the returns at each grade, exactly as the report prints them (published aggregate). "
                "No per-organisation grades were published for this cycle. None: the report prints no figure there.")
@@ -54,7 +55,7 @@ def draw_published() -> None:
                     alt_text="Published per-question percentages")
         wide = summary_table(per_question, "question")
         tables.show(wide, name=f"per-question published {info.partnership_short} {info.label}")
-    counts = reads.get("organisation_counts", scope, cycle_id=info.id, sector=f.sector)
+    counts = reads.organisation_counts(scope, cycle_id=info.id, sector=f.sector)
     st.subheader("Per organisation, as published")
     st.caption("How many questions each organisation rated at each grade (the report's Appendix One). "
                "The colours of these columns were lost in the report's text; they are read as green, amber, red "
@@ -68,9 +69,9 @@ def draw_published() -> None:
 def summary_table(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     """Per question % at each grade, one row per question (the NSSCP report's layout)."""
     wide = frame.pivot_table(index=[key, "position"], columns="grade", values="percent", aggfunc="sum")
-    present = [g for g in queries.GRADES if g in wide.columns]
+    present = [g for g in common.GRADES if g in wide.columns]
     wide = wide.reindex(columns=present)
-    if (frame["source"] == queries.RATINGS).all():
+    if (frame["source"] == common.RATINGS).all():
         wide = wide.fillna(0.0)  # counted from ratings: a grade nobody gave is 0%, not unknown
     wide = wide.reset_index().sort_values(["position", key]).drop(columns="position")
     wide.columns.name = None
@@ -81,7 +82,7 @@ def summary_table(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def draw_responses(title: str) -> None:
     """Ungraded peer reviews (and published quotations): what each organisation said, by question."""
-    cells = reads.get("heat_map_cells", scope, cycle_id=info.id, theme_id=f.theme_id, section=f.section,
+    cells = reads.heat_map_cells(scope, cycle_id=info.id, theme_id=f.theme_id, section=f.section,
                       sector=f.sector, organisation_id=f.organisation_id)
     st.subheader(title)
     if cells.empty:
@@ -94,21 +95,21 @@ def draw_responses(title: str) -> None:
 
 
 def draw_ratings() -> None:
-    cells = reads.get("heat_map_cells", scope, cycle_id=info.id, by=by, theme_id=f.theme_id, section=f.section,
+    cells = reads.heat_map_cells(scope, cycle_id=info.id, by=by, theme_id=f.theme_id, section=f.section,
                       sector=f.sector, organisation_id=f.organisation_id)
     if cells.empty:
         st.info("No ratings for these filters.")
         return
-    higher = queries.rated_higher_than_panel(cells)
+    higher = heat_map.rated_higher_than_panel(cells)
     cells = cells.copy()
     if view == "difference":
         cells["shown"] = [difference(s, m) for s, m in zip(cells["self"], cells["moderated"])]
-        cells["letter"] = [f"{charts.cell_letter(s)}›{charts.cell_letter(m)}" if m else charts.cell_letter(s)
+        cells["letter"] = [f"{cell_letter(s)}›{cell_letter(m)}" if m else cell_letter(s)
                            for s, m in zip(cells["self"], cells["moderated"])]
     else:
-        cells["shown"] = cells[view].fillna(charts.NOT_PUBLISHED if view != "moderated" else "")
+        cells["shown"] = cells[view].fillna(NOT_PUBLISHED if view != "moderated" else "")
         cells = cells[cells["shown"] != ""]
-        cells["letter"] = cells["shown"].map(charts.cell_letter)
+        cells["letter"] = cells["shown"].map(cell_letter)
     if cells.empty:
         st.info("The panel moderated none of these ratings." if view == "moderated" else "No ratings.")
         return
@@ -145,18 +146,18 @@ def green_row() -> tuple[tuple[str, str], ...]:
     if view == "difference" or f.organisation_id is not None or (by == "theme" and f.section):
         return ()
     if by == "question":
-        summary = reads.get("question_summary", scope, cycle_id=info.id, grade_of=grade_of, theme_id=f.theme_id,
+        summary = reads.question_summary(scope, cycle_id=info.id, grade_of=grade_of, theme_id=f.theme_id,
                             section=f.section, sector=f.sector)
     else:
-        summary = reads.get("theme_summary", scope, cycle_id=info.id, grade_of=grade_of, theme_id=f.theme_id,
+        summary = reads.theme_summary(scope, cycle_id=info.id, grade_of=grade_of, theme_id=f.theme_id,
                             sector=f.sector)
-    return tuple((column, f"{green:.0f}%") for column, green in queries.percent_green_of(summary, by).items())
+    return tuple((column, f"{green:.0f}%") for column, green in heat_map.percent_green_of(summary, by).items())
 
 
 def difference(self_grade: str | None, moderated: str | None) -> str:
     if not moderated:
         return "not moderated"
-    rank = {g: i for i, g in enumerate(queries.GRADES[:3])}
+    rank = {g: i for i, g in enumerate(common.GRADES[:3])}
     s, m = rank.get(self_grade or ""), rank.get(moderated)
     if s is None or m is None or s == m:
         return "same as panel"
@@ -204,9 +205,9 @@ def show_selection(event, cells: pd.DataFrame) -> None:  # type: ignore[no-untyp
 
 
 def draw_summaries() -> None:
-    summary = reads.get("question_summary", scope, cycle_id=info.id, grade_of=grade_of, theme_id=f.theme_id,
+    summary = reads.question_summary(scope, cycle_id=info.id, grade_of=grade_of, theme_id=f.theme_id,
                         section=f.section, sector=f.sector)
-    counts = reads.get("organisation_counts", scope, cycle_id=info.id, grade_of=grade_of, theme_id=f.theme_id,
+    counts = reads.organisation_counts(scope, cycle_id=info.id, grade_of=grade_of, theme_id=f.theme_id,
                        section=f.section, sector=f.sector)
     if f.organisation_id is not None:
         counts = counts[counts["organisation_id"] == f.organisation_id]
@@ -219,7 +220,7 @@ def draw_summaries() -> None:
     st.subheader("Per organisation: how many questions at each grade")
     tables.show(counts.drop(columns=["source"]), name=f"per-organisation {info.partnership_short} {info.label}",
                 links={"organisation": "agency"})
-    published = reads.get("published_aggregates", scope, cycle_id=info.id, subject_kind="question")
+    published = reads.published_aggregates(scope, cycle_id=info.id, subject_kind="question")
     if not published.empty:
         st.subheader("The report's own judgements (published aggregate)")
         st.caption("Figures as the report prints them, beside the ratings above.")
@@ -228,11 +229,11 @@ def draw_summaries() -> None:
                     name=f"published {info.partnership_short} {info.label}")
 
 
-if info.source == queries.PUBLISHED:
+if info.source == common.PUBLISHED:
     draw_published()
-elif info.source == queries.RESPONSES:
+elif info.source == common.RESPONSES:
     draw_responses("Responses by organisation")
-elif info.source == queries.NOTHING:
+elif info.source == common.NOTHING:
     st.info("Nothing recorded for this cycle yet: no returns, no published figures.")
 else:
     draw_ratings()

@@ -8,9 +8,9 @@ import streamlit as st
 
 from app import charts, filters, labels, reads, screen, tables
 from app.session import current_scope
-from s11data import queries
-from s11data.errors import UserError
-from s11data.scope import ScopeError
+from s11data.views import common, overview
+from s11data.store.errors import UserError
+from s11data.store.scope import ScopeError
 
 scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "sector"))
@@ -21,16 +21,16 @@ if f.cycle_id is None:
     st.stop()
 
 try:
-    info = reads.get("cycle_info", scope, cycle_id=f.cycle_id)
-    returns = reads.get("returns_figures", scope, cycle_id=f.cycle_id, sector=f.sector)
-    mix = reads.get("rag_distribution", scope, cycle_id=f.cycle_id, theme_id=f.theme_id, sector=f.sector)
-    before = reads.get("previous_cycle", scope, cycle_id=f.cycle_id)
-    earlier = (reads.get("rag_distribution", scope, cycle_id=before.id, theme_id=f.theme_id, sector=f.sector)
+    info = reads.cycle_info(scope, cycle_id=f.cycle_id)
+    returns = reads.returns_figures(scope, cycle_id=f.cycle_id, sector=f.sector)
+    mix = reads.rag_distribution(scope, cycle_id=f.cycle_id, theme_id=f.theme_id, sector=f.sector)
+    before = reads.previous_cycle(scope, cycle_id=f.cycle_id)
+    earlier = (reads.rag_distribution(scope, cycle_id=before.id, theme_id=f.theme_id, sector=f.sector)
                if before else pd.DataFrame())
-    themes = reads.get("theme_summary", scope, cycle_id=f.cycle_id, sector=f.sector, theme_id=f.theme_id)
-    actions = reads.get("action_figures", scope, partnership_id=f.partnership_id, today=dt.date.today(),
+    themes = reads.theme_summary(scope, cycle_id=f.cycle_id, sector=f.sector, theme_id=f.theme_id)
+    actions = reads.action_figures(scope, partnership_id=f.partnership_id, today=dt.date.today(),
                         theme_id=f.theme_id)
-    chase = reads.get("to_chase", scope, cycle_id=f.cycle_id, sector=f.sector)
+    chase = reads.to_chase(scope, cycle_id=f.cycle_id, sector=f.sector)
 except (UserError, ScopeError) as exc:
     st.error(str(exc))
     st.stop()
@@ -60,7 +60,7 @@ with cols[0]:
     st.caption(" · ".join(parts))
     filters.page_link("engagement", "Who returned, and when →")
 green, red = percent(mix, "Green"), percent(mix, "Red")
-source_words = " · published aggregate" if info.source == queries.PUBLISHED else ""
+source_words = " · published aggregate" if info.source == common.PUBLISHED else ""
 method_changed = before is not None and (before.method, before.scale) != (info.method, info.scale)
 earlier_green, earlier_red = percent(earlier, "Green"), percent(earlier, "Red")
 with cols[1]:
@@ -95,21 +95,21 @@ with left:
     st.subheader("Ratings this cycle" + (f" and {before.label}" if before else ""))
     if mix.empty:
         st.info("This cycle has no grades: " + ("an ungraded peer review — read the responses on the heat map "
-                                               "page." if info.source == queries.RESPONSES else "nothing yet."))
+                                               "page." if info.source == common.RESPONSES else "nothing yet."))
     else:
         bars = pd.concat([mix.assign(cycle=info.label),
                           earlier.assign(cycle=before.label) if before is not None else pd.DataFrame()])
         order = [info.label] + ([before.label] if before else [])
         charts.draw("rag_bars", bars, label="cycle", label_order=order, large=large,
                     alt_text="RAG distribution of this cycle's answers")
-        if info.source == queries.PUBLISHED:
+        if info.source == common.PUBLISHED:
             st.caption("Mean of the report's per-question percentages (each question over the same 15 returns).")
         else:
             st.caption("Not rated and not applicable are answers and count in the denominator.")
     filters.page_link("heat-map", "Heat map of every organisation →")
 with right:
     st.subheader("Weakest themes")
-    weakest = queries.weakest_themes(themes, n=4)
+    weakest = overview.weakest_themes(themes, n=4)
     if weakest.empty:
         st.info("No graded themes in this cycle.")
     else:

@@ -10,8 +10,8 @@ import streamlit as st
 
 from app import filters, report_view
 from app.session import current_scope
-from s11data.errors import UserError
-from s11data.scope import ScopeError
+from s11data.store.errors import UserError
+from s11data.store.scope import ScopeError
 
 scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "cycle"))

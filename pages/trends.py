@@ -56,10 +56,10 @@ def wide_table(frame: pd.DataFrame, index: list[str]) -> pd.DataFrame:
 
 # --- 1. themes across cycles ----------------------------------------------------------------------------------
 st.header("Themes across cycles")
-themes = reads.get("rag_by_cycle", scope, partnership_id=f.partnership_id, theme_id=f.theme_id, sector=f.sector,
+themes = reads.rag_by_cycle(scope, partnership_id=f.partnership_id, theme_id=f.theme_id, sector=f.sector,
                    by_theme=True)
-overall = reads.get("rag_by_cycle", scope, partnership_id=f.partnership_id, theme_id=f.theme_id, sector=f.sector)
-ungraded = reads.get("ungraded_cycles", scope, partnership_id=f.partnership_id)
+overall = reads.rag_by_cycle(scope, partnership_id=f.partnership_id, theme_id=f.theme_id, sector=f.sector)
+ungraded = reads.ungraded_cycles(scope, partnership_id=f.partnership_id)
 if themes.empty:
     st.info("No graded cycles for this partnership yet.")
 else:
@@ -90,7 +90,7 @@ st.header("One organisation's trajectory")
 if f.organisation_id is None:
     st.info("Choose an organisation in the filters to see its grades across every cycle and partnership.")
 else:
-    org = reads.get("rag_by_cycle", scope, organisation_id=f.organisation_id, theme_id=f.theme_id)
+    org = reads.rag_by_cycle(scope, organisation_id=f.organisation_id, theme_id=f.theme_id)
     filters.page_link("agency", f"{f.org}: full profile →", org=f.org, icon=":material/apartment:")
     if org.empty:
         st.info(f"No grades recorded for {f.org}.")
@@ -107,7 +107,7 @@ else:
 
 # --- 3. partnerships side by side ------------------------------------------------------------------------------
 st.header("Partnerships side by side")
-everyone = reads.get("partnerships_side_by_side", scope, theme_id=f.theme_id, sector=f.sector)
+everyone = reads.partnerships_side_by_side(scope, theme_id=f.theme_id, sector=f.sector)
 many = everyone.groupby("partnership")["cycle"].nunique().max() == 1 if not everyone.empty else False
 if everyone.empty:
     st.info("No graded cycles in your partnerships.")

@@ -7,9 +7,10 @@ import streamlit as st
 
 from app import filters, tables
 from app.session import current_scope
-from s11data import db, importer, templates
-from s11data.errors import UserError
-from s11data.scope import ScopeError
+from s11data.store import db
+from s11data.returns import importer, templates
+from s11data.store.errors import UserError
+from s11data.store.scope import ScopeError
 
 DONE_KEY = "upload_done"  # file hash + target → the committed result: a second click never imports twice
 PREVIEW_KEY = "upload_preview"  # file hash + target → the dry run shown before Import

@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from app.session import current_scope
-from s11data import audit, db, users
-from s11data.errors import UserError
-from s11data.lookup import partnerships_in_scope
-from s11data.models import STABLE_THEMES, Role
-from s11data.scope import ScopeError
-from s11data.spreadsheet import to_bytes
+from s11data.store import audit, db
+from s11data.admin import users
+from s11data.store.errors import UserError
+from s11data.store.lookup import partnerships_in_scope
+from s11data.store.models import STABLE_THEMES, Role
+from s11data.store.scope import ScopeError
+from s11data.returns.spreadsheet import to_bytes
 
 scope = current_scope()
 st.title("Users")

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
-from s11data import db
+from s11data.store import db
 
 MAIN = str(Path(__file__).resolve().parent.parent / "app" / "main.py")
 

@@ -31,7 +31,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from s11data import db
+from s11data.store import db
 
 PROJECT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -141,8 +141,8 @@ def _patient(make: Any) -> Any:
 def add_user(engine: Engine, username: str, role: str, partnerships: list[str], password: str = PASSWORD,
              subgroup: str = "", themes: tuple[str, ...] = ()) -> None:
     """Create an account directly in the served database (as the operator would with `s11 users add`)."""
-    from s11data import users
-    from s11data.scope import Scope
+    from s11data.admin import users
+    from s11data.store.scope import Scope
 
     os.environ.setdefault("S11_BCRYPT_ROUNDS", "4")
     with db.write_session(engine) as session:

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from s11data import db
+from s11data.store import db
 
 from browser import app_database, app_server, chromium  # noqa: E402,F401 - browser-test fixtures (tests/browser.py)
 
@@ -63,7 +63,7 @@ class Templates:
             engine = db.get_engine(url)
             db.init_db(engine)
             if seeded:
-                from s11data.seed import seed_all
+                from s11data.seed.load import seed_all
 
                 seed_all(engine)
             _dispose(url)

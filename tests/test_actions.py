@@ -7,9 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, select
 
-from s11data import actions, db, exports
-from s11data.errors import UserError
-from s11data.models import (
+from s11data.views import actions
+from s11data.store import db
+from s11data.returns import exports
+from s11data.store.errors import UserError
+from s11data.store.models import (
     ActionStatus,
     AuditEvent,
     Cycle,
@@ -21,7 +23,7 @@ from s11data.models import (
     Role,
     Theme,
 )
-from s11data.scope import Scope, ScopeError
+from s11data.store.scope import Scope, ScopeError
 
 GSCP = "Gloucestershire Safeguarding Children Partnership"
 SGCP = "South Gloucestershire Children's Partnership"

@@ -16,9 +16,10 @@ import pytest
 from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
-from s11data import db, users
-from s11data.models import AuditEvent
-from s11data.scope import Scope
+from s11data.store import db
+from s11data.admin import users
+from s11data.store.models import AuditEvent
+from s11data.store.scope import Scope
 
 MAIN = "../app/main.py"
 PAGES = Path(__file__).resolve().parent.parent / "pages"

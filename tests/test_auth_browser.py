@@ -12,9 +12,10 @@ from browser import PASSWORD, TEST_COOKIE_KEY, add_user, sign_in, sign_in_form_s
 from sqlalchemy import Engine, select
 
 from app import auth
-from s11data import db, users
-from s11data.models import User
-from s11data.scope import Scope
+from s11data.store import db
+from s11data.admin import users
+from s11data.store.models import User
+from s11data.store.scope import Scope
 
 pytestmark = pytest.mark.browser
 

@@ -9,10 +9,10 @@ from browser import add_user, app_database, app_server, chromium, wait_idle  # n
 from sqlalchemy import select
 from test_browser_engagement_actions import VIEWPORT, assert_clean, shot
 
-from s11data import db
-from s11data.models import Cycle, Partnership
+from s11data.store import db
+from s11data.store.models import Cycle, Partnership
 from s11data.report import draft
-from s11data.scope import Scope
+from s11data.store.scope import Scope
 
 pytestmark = pytest.mark.browser
 

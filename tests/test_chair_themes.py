@@ -9,10 +9,12 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
-from s11data import actions, audit, db, queries, users
-from s11data.errors import UserError
-from s11data.models import AuditEvent, Role, Theme
-from s11data.scope import Scope, ScopeError
+from s11data.views import actions, common, heat_map, overview, trends
+from s11data.store import audit, db
+from s11data.admin import users
+from s11data.store.errors import UserError
+from s11data.store.models import AuditEvent, Role, Theme
+from s11data.store.scope import Scope, ScopeError
 from test_queries import cycle_id, partnership_id
 
 SYSTEM = Scope.system("test")
@@ -39,7 +41,8 @@ def _ids(engine: Engine, *names: str) -> tuple[int, ...]:
 
 def _run(engine: Engine, name: str, **kwargs):  # type: ignore[no-untyped-def]
     with db.read_session(engine) as session:
-        return getattr(queries, name)(session, SYSTEM, **kwargs)
+        function = next(getattr(m, name) for m in (overview, heat_map, trends) if hasattr(m, name))
+        return function(session, SYSTEM, **kwargs)
 
 
 def _rows(frame: pd.DataFrame) -> list[tuple]:
@@ -63,8 +66,8 @@ def test_the_two_themes_share_a_question_in_both_kinds_of_cycle(seeded_engine: E
         assert per_theme[0] & per_theme[1], (partnership, label)
 
 
-@pytest.mark.parametrize("partnership, label, source", [(GSCP, "2021", queries.RATINGS),
-                                                         (NSSCP, "2023-24", queries.PUBLISHED)])
+@pytest.mark.parametrize("partnership, label, source", [(GSCP, "2021", common.RATINGS),
+                                                         (NSSCP, "2023-24", common.PUBLISHED)])
 def test_several_themes_give_the_union_of_the_questions_each_counted_once(
         seeded_engine: Engine, partnership: str, label: str, source: str) -> None:
     a, b = _ids(seeded_engine, RECRUITMENT, LEARNING)
@@ -74,7 +77,7 @@ def test_several_themes_give_the_union_of_the_questions_each_counted_once(
     assert _rows(both) == _union(one, other)
     # the distribution over those questions: every answer once, however many chosen themes tag its question
     mix = _run(seeded_engine, "rag_distribution", cycle_id=cycle, theme_id=[b, a])
-    if source == queries.RATINGS:
+    if source == common.RATINGS:
         counted = both.groupby("grade")["count"].sum()
         assert dict(zip(mix["grade"], mix["count"])) == counted.to_dict()
         assert mix["count"].sum() < (one["count"].sum() + other["count"].sum())  # the shared question, once
@@ -135,7 +138,7 @@ def test_actions_of_several_themes_are_the_union_and_a_chair_sees_their_subgroup
 
         one, other, both = listed(theme_id=a), listed(theme_id=b), listed(theme_id=(a, b))
         assert one and other and both == one | other
-        figures = [queries.action_figures(s, SYSTEM, demo, today=TODAY, theme_id=t) for t in (a, b, (a, b))]
+        figures = [overview.action_figures(s, SYSTEM, demo, today=TODAY, theme_id=t) for t in (a, b, (a, b))]
         assert figures[2].total == figures[0].total + figures[1].total == len(both)  # one theme per action
         chair = Scope.of("chair", Role.CHAIR, [demo], "Learning & Development subgroup", themes=(a, b))
         owned = listed(chair, mine_only=True)

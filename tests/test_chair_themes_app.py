@@ -15,9 +15,11 @@ from streamlit.testing.v1 import AppTest
 
 from apptest import open_page, serve
 from app import filters
-from s11data import db, queries, users
-from s11data.models import STABLE_THEMES, Cycle, Partnership, Role, Theme
-from s11data.scope import Scope
+from s11data.store import db
+from s11data.views import filter_choices, filter_values, heat_map
+from s11data.admin import users
+from s11data.store.models import STABLE_THEMES, Cycle, Partnership, Role, Theme
+from s11data.store.scope import Scope
 
 CHAIR = next(a for a in users.DEMO_ACCOUNTS if a.role is Role.CHAIR)
 EXECUTIVE = next(a for a in users.DEMO_ACCOUNTS if a.role is Role.EXECUTIVE)
@@ -71,7 +73,7 @@ def questions_on(engine: Engine, cycle: str, themes: set[str]) -> set[str]:
     with db.read_session(engine) as s:
         cid = s.scalar(select(Cycle.id).join(Partnership).where(Partnership.name == DEMO, Cycle.label == cycle))
         ids = list(s.scalars(select(Theme.id).where(Theme.name.in_(themes))))
-        return set(queries.question_summary(s, Scope.system(), cid, theme_id=ids)["question"])
+        return set(heat_map.question_summary(s, Scope.system(), cid, theme_id=ids)["question"])
 
 
 # --- the demo chair -------------------------------------------------------------------------------------------
@@ -146,19 +148,19 @@ def test_the_chairs_actions_are_their_subgroups_or_on_their_themes(embedded: Eng
 
 def test_filter_resolution_of_a_callers_themes(sqlite_seeded: Engine) -> None:
     with db.read_session(sqlite_seeded) as session:
-        choices = queries.filter_choices(session, Scope.system())
+        choices = filter_choices.filter_choices(session, Scope.system())
     ids = {name: tid for tid, name in choices.themes}
     mine = {ids["neglect"], ids["fathers"]}
-    f = filters._resolve(choices, {"partnership": "DEMO"}, False, mine=mine)
+    f = filter_values.resolve(choices, {"partnership": "DEMO"}, False, mine=mine)
     assert (f.theme_param, f.theme, f.params()["theme"]) == ("mine", "my themes (neglect; fathers)", "mine")
     assert f.theme_id == tuple(tid for tid, _ in choices.themes if tid in mine)  # the stable list's order
     assert f.query_args()["theme_id"] == f.theme_id
-    f = filters._resolve(choices, {"partnership": "DEMO", "theme": "All"}, False, mine=mine)
+    f = filter_values.resolve(choices, {"partnership": "DEMO", "theme": "All"}, False, mine=mine)
     assert (f.theme, f.theme_id, f.params()["theme"]) == (None, None, "all")
-    f = filters._resolve(choices, {"partnership": "DEMO", "theme": "Domestic abuse"}, False, mine=mine)
+    f = filter_values.resolve(choices, {"partnership": "DEMO", "theme": "Domestic abuse"}, False, mine=mine)
     assert (f.theme, f.theme_id, f.params()["theme"]) == ("domestic abuse", ids["domestic abuse"], "domestic abuse")
     for raw in ("mine", "all", ""):  # without themes of one's own, all of them, as before
-        f = filters._resolve(choices, {"partnership": "DEMO", "theme": raw}, False)
+        f = filter_values.resolve(choices, {"partnership": "DEMO", "theme": raw}, False)
         assert (f.theme, f.theme_id, "theme" in f.params()) == (None, None, False)
 
 

@@ -9,8 +9,8 @@ import sys
 
 from sqlalchemy import Engine
 
-from s11data import db
-from s11data.models import Organisation
+from s11data.store import db
+from s11data.store.models import Organisation
 
 
 def s11(url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -51,9 +51,9 @@ def test_export_neutralises_formula_like_cells(sqlite_seeded: Engine) -> None:
         session.add(Organisation(name="=HYPERLINK(\"http://x\")"))
     engine_url = str(sqlite_seeded.url)
     db.get_engine.cache_clear()
-    from s11data import exports
-    from s11data.scope import Scope
-    from s11data.spreadsheet import to_csv_bytes
+    from s11data.returns import exports
+    from s11data.store.scope import Scope
+    from s11data.returns.spreadsheet import to_csv_bytes
     import pandas as pd
 
     frame = pd.DataFrame({"partnership": ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(1)", "\tx", "plain"]})

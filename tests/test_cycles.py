@@ -1,4 +1,4 @@
-"""Setting up a cycle and its invitation list (s11data.cycles) on real databases, SQLite and PostgreSQL: the
+"""Setting up a cycle and its invitation list (s11data.admin.cycles) on real databases, SQLite and PostgreSQL: the
 framework copied or read from a file, the refusals (label, scope, file problems) that write nothing, invitations
 never doubled, removal refused once a return exists, and an audit line for every write."""
 from __future__ import annotations
@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from s11data import cycles, db, templates
-from s11data.errors import UserError
-from s11data.importer import import_file
-from s11data.models import (
+from s11data.admin import cycles
+from s11data.store import db
+from s11data.returns import templates
+from s11data.store.errors import UserError
+from s11data.returns.importer import import_file
+from s11data.store.models import (
     AuditEvent,
     Contact,
     Cycle,
@@ -26,8 +28,8 @@ from s11data.models import (
     Question,
     Role,
 )
-from s11data.scope import Scope, ScopeError
-from s11data.spreadsheet import to_csv_bytes
+from s11data.store.scope import Scope, ScopeError
+from s11data.returns.spreadsheet import to_csv_bytes
 
 NSCP = "North Somerset Children's Partnership"
 GSCP = "Gloucestershire Safeguarding Children Partnership"

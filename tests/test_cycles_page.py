@@ -8,9 +8,10 @@ from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 from test_pages_engagement_actions import PASSWORD, app_db, open_page  # noqa: F401 - the fixture and sign-in helper
 
-from s11data import db, users
-from s11data.models import AuditEvent, Cycle, Invitation, Organisation, Partnership, Question
-from s11data.scope import Scope
+from s11data.store import db
+from s11data.admin import users
+from s11data.store.models import AuditEvent, Cycle, Invitation, Organisation, Partnership, Question
+from s11data.store.scope import Scope
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 NSCP = "North Somerset Children's Partnership"

@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, func, select
 
-from s11data import db, engagement
-from s11data.errors import UserError
-from s11data.models import AuditEvent, Cycle, Invitation, Organisation, Partnership, Role
-from s11data.scope import Scope, ScopeError
+from s11data.store import db
+from s11data.views import engagement
+from s11data.store.errors import UserError
+from s11data.store.models import AuditEvent, Cycle, Invitation, Organisation, Partnership, Role
+from s11data.store.scope import Scope, ScopeError
 
 GSCP = "Gloucestershire Safeguarding Children Partnership"
 SGCP = "South Gloucestershire Children's Partnership"

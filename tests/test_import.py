@@ -6,9 +6,10 @@ import datetime as dt
 
 from sqlalchemy import Engine, func, select
 
-from s11data import db, exports
-from s11data.importer import ImportResult, import_file, upload_changes, uploads
-from s11data.models import (
+from s11data.store import db
+from s11data.returns import exports
+from s11data.returns.importer import ImportResult, import_file, upload_changes, uploads
+from s11data.store.models import (
     AuditEvent,
     AuditReturn,
     Cycle,
@@ -22,8 +23,8 @@ from s11data.models import (
     Role,
     Upload,
 )
-from s11data.scope import Scope
-from s11data.spreadsheet import to_csv_bytes, to_xlsx_bytes
+from s11data.store.scope import Scope
+from s11data.returns.spreadsheet import to_csv_bytes, to_xlsx_bytes
 
 DEMO = "Illustrative Demo Partnership"
 NEW_ORG = "Compass Young Carers (illustrative)"  # invited to DEMO 2025-26, no return yet

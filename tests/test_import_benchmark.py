@@ -13,9 +13,9 @@ import time
 
 from sqlalchemy import Engine, func, insert, select
 
-from s11data import db
-from s11data.importer import import_file
-from s11data.models import (
+from s11data.store import db
+from s11data.returns.importer import import_file
+from s11data.store.models import (
     AuditReturn,
     Cycle,
     Invitation,
@@ -27,7 +27,7 @@ from s11data.models import (
     Rating,
     Scale,
 )
-from s11data.scope import Scope
+from s11data.store.scope import Scope
 
 ORGANISATIONS, QUESTIONS = 500, 20
 GRADES = ["Green", "Amber", "Red", "Amber/Green", "3", "n/a", "", "G"]

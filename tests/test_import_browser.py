@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from browser import add_user, sign_in, wait_idle
-from s11data import db
-from s11data.models import Upload
+from s11data.store import db
+from s11data.store.models import Upload
 from test_import import DEMO, NEW_ORG, codes, csv_of, current
 
 pytestmark = pytest.mark.browser

@@ -11,15 +11,16 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from s11data import audit, db
-from s11data.models import AuditReturn, Cycle, Organisation, Upload
+from s11data.store import audit, db
+from s11data.store.models import AuditReturn, Cycle, Organisation, Upload
 from test_import import NEW_ORG, codes, csv_of, demo_rows, run, snapshot
 
 # Each child process runs one import with a hook placed from outside (the product has no test hooks).
 SLOW = """
 import json, sys, time
-from s11data import db, importer
-from s11data.scope import Scope
+from s11data.store import db
+from s11data.returns import importer
+from s11data.store.scope import Scope
 
 real = importer._current_returns
 
@@ -35,8 +36,9 @@ print(json.dumps({**result.as_json(), "committed": result.committed}))
 
 KILLED = """
 import os, signal, sys
-from s11data import audit, db, importer
-from s11data.scope import Scope
+from s11data.store import audit, db
+from s11data.returns import importer
+from s11data.store.scope import Scope
 
 def die(session, *args, **kwargs):  # the last step of a write: every return and rating is already sent
     session.flush()

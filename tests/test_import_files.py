@@ -1,6 +1,6 @@
 """Reading return files as they arrive (DESIGN §4): encodings, line endings, delimiters, headers, refusals.
 
-These read bytes only (`s11data.return_file`), no database: every messy file is generated here.
+These read bytes only (`s11data.returns.return_file`), no database: every messy file is generated here.
 """
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import zipfile
 import openpyxl
 import pytest
 
-from s11data import return_file
-from s11data.return_file import FileRefused, column_role, read_table
+from s11data.returns import return_file
+from s11data.returns.return_file import FileRefused, column_role, read_table
 
 HEADER = ["partnership", "cycle", "organisation", "question", "rating", "evidence"]
 ROWS = [["NSSCP", "2023-24", "Sirona Care & Health", "A1", "Green", "Named lead; reports to board, annually"],

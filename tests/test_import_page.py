@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 from streamlit.testing.v1 import AppTest
 
-from s11data import db
-from s11data.models import Partnership, Role, Upload
-from s11data.scope import Scope
+from s11data.store import db
+from s11data.store.models import Partnership, Role, Upload
+from s11data.store.scope import Scope
 from test_import import DEMO, NEW_ORG, codes, csv_of
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "upload.py")

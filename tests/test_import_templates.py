@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
-from s11data import db
-from s11data.errors import UserError
-from s11data.models import Cycle, Invitation, Organisation, Partnership, Rag, Role
-from s11data.scope import Scope
-from s11data.templates import template_file, template_frame
+from s11data.store import db
+from s11data.store.errors import UserError
+from s11data.store.models import Cycle, Invitation, Organisation, Partnership, Rag, Role
+from s11data.store.scope import Scope
+from s11data.returns.templates import template_file, template_frame
 from test_import import DEMO, NEW_ORG, codes, current, run
 
 CYCLE = "2025-26"

@@ -10,9 +10,11 @@ from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
 import apptest
-from s11data import actions, db, engagement, users
-from s11data.models import Cycle, Partnership, Recommendation, Role
-from s11data.scope import Scope, ScopeError
+from s11data.views import actions, engagement
+from s11data.store import db
+from s11data.admin import users
+from s11data.store.models import Cycle, Partnership, Recommendation, Role
+from s11data.store.scope import Scope, ScopeError
 
 MAIN = apptest.MAIN
 PASSWORD = "Page-test-pass-1"
@@ -203,7 +205,7 @@ def test_deep_link_to_one_organisation(app_db: Engine) -> None:
 
 def test_downloads_are_the_table_as_shown_and_formula_safe(app_db: Engine) -> None:
     from app import tables
-    from s11data import spreadsheet
+    from s11data.returns import spreadsheet
 
     with db.write_session(app_db) as s:
         sg = s.scalar(select(Partnership.id).where(Partnership.name == SGCP))

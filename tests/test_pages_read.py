@@ -14,10 +14,13 @@ from sqlalchemy import Engine
 from streamlit.testing.v1 import AppTest
 
 import apptest
-from app import charts, filters, tables
-from s11data import db, queries, users
-from s11data.models import Rag
-from s11data.scope import Scope
+from app import filters, tables
+from s11data import charts
+from s11data.store import db
+from s11data.views import filter_choices, filter_values
+from s11data.admin import users
+from s11data.store.models import Rag
+from s11data.store.scope import Scope
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEED = PROJECT / "seed" / "published"
@@ -251,18 +254,18 @@ def test_shared_screen_mode(served: Engine) -> None:
 
 def test_filter_resolution(served: Engine) -> None:
     with db.read_session(served) as session:
-        choices = queries.filter_choices(session, Scope.system())
-    f = filters._resolve(choices, {"partnership": "north somerset", "cycle": "2023/24", "org": "UHBW"}, False)
+        choices = filter_choices.filter_choices(session, Scope.system())
+    f = filter_values.resolve(choices, {"partnership": "north somerset", "cycle": "2023/24", "org": "UHBW"}, False)
     assert (f.partnership, f.cycle, f.org) == ("NSSCP", "2023-24", "University Hospitals Bristol and Weston NHS "
                                                                     "Foundation Trust")
-    f = filters._resolve(choices, {"org": "Sirona", "_org_only": "1"}, False)
+    f = filter_values.resolve(choices, {"org": "Sirona", "_org_only": "1"}, False)
     assert f.org == "Sirona Care & Health" and f.partnership == "NSSCP"
-    f = filters._resolve(choices, {"partnership": "GSCP", "org": "Sirona"}, False)
+    f = filter_values.resolve(choices, {"partnership": "GSCP", "org": "Sirona"}, False)
     assert f.org is None  # not one of GSCP's organisations
-    f = filters._resolve(choices, {"partnership": "DEMO", "theme": "Neglect", "sector": "Health", "section": "zz"},
+    f = filter_values.resolve(choices, {"partnership": "DEMO", "theme": "Neglect", "sector": "Health", "section": "zz"},
                          False, lambda cid: [("A", "Leadership")])
     assert (f.theme, f.sector, f.section, f.illustrative) == ("neglect", "health", None, True)
-    f = filters._resolve(choices, {"partnership": "DEMO", "section": "a"}, False, lambda cid: [("A", "Leadership")])
+    f = filter_values.resolve(choices, {"partnership": "DEMO", "section": "a"}, False, lambda cid: [("A", "Leadership")])
     assert f.section == "A"
 
 
@@ -273,7 +276,7 @@ def test_downloads_hold_the_table_as_shown_and_formula_safe() -> None:
                           "% green": [50.0, 75.0]})
     plain = tables.downloadable(frame)
     assert list(plain.columns) == ["organisation", "% green"]
-    from s11data import spreadsheet
+    from s11data.returns import spreadsheet
 
     written = list(csv.reader(spreadsheet.to_csv_bytes(plain).decode("utf-8-sig").splitlines()))
     assert written[0] == ["organisation", "% green"] and written[1][0] == "'=HYPERLINK(\"x\")"

@@ -6,10 +6,13 @@ import datetime as dt
 
 from sqlalchemy import Engine, func, select, text
 
-from s11data import cycles, db, queries, synth
-from s11data.importer import import_file
-from s11data.models import Cycle, Invitation, Organisation, Partnership, PartnershipMember, Question, Role
-from s11data.scope import Scope
+from s11data.admin import cycles
+from s11data.store import db
+from s11data.views import filter_choices
+from bench import synth
+from s11data.returns.importer import import_file
+from s11data.store.models import Cycle, Invitation, Organisation, Partnership, PartnershipMember, Question, Role
+from s11data.store.scope import Scope
 
 OPERATOR = Scope.system("tester")
 DEMO = "Illustrative Demo Partnership"
@@ -53,7 +56,7 @@ def test_a_return_from_an_organisation_not_invited_makes_it_a_member(seeded_engi
     assert members(seeded_engine) == recomputed(seeded_engine)
     demo_only = Scope.of("exec", Role.EXECUTIVE, [ids(seeded_engine, DEMO, SIRONA)[0]])
     with db.read_session(seeded_engine) as s:
-        assert SIRONA in {o.name for o in queries.filter_choices(s, demo_only).organisations}
+        assert SIRONA in {o.name for o in filter_choices.filter_choices(s, demo_only).organisations}
 
 
 def test_inviting_adds_a_member_and_removing_the_last_link_removes_it(seeded_engine: Engine) -> None:

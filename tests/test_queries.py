@@ -11,10 +11,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import Engine, select
 
-from s11data import db, queries
-from s11data.models import Cycle, Organisation, Partnership, Role, Theme
-from s11data.ratings import LETTER, parse_grade
-from s11data.scope import Scope, ScopeError
+from s11data.store import db
+from s11data.views import agency, common, filter_choices, heat_map, overview, trends
+from s11data.store.models import Cycle, Organisation, Partnership, Role, Theme
+from s11data.returns.ratings import LETTER, parse_grade
+from s11data.store.scope import Scope, ScopeError
 
 SEED = Path(__file__).resolve().parent.parent / "seed" / "published"
 EVERYONE = Scope.system("test")
@@ -40,20 +41,24 @@ def partnership_id(engine: Engine, name: str) -> int:
         return s.scalar(select(Partnership.id).where(Partnership.name == name))
 
 
+VIEWS = (common, filter_choices, overview, heat_map, trends, agency)
+"""The modules of the pages' reads (a test names a read by its function name)."""
+
+
 def run(engine: Engine, name: str, scope: Scope = EVERYONE, **kwargs):  # type: ignore[no-untyped-def]
     with db.read_session(engine) as session:
-        return getattr(queries, name)(session, scope, **kwargs)
+        return getattr(next(m for m in VIEWS if hasattr(m, name)), name)(session, scope, **kwargs)
 
 
 # --- what each cycle holds --------------------------------------------------------------------------------
 
 def test_each_cycle_is_read_from_what_its_report_published(seeded_engine: Engine) -> None:
     sources = run(seeded_engine, "cycle_sources")
-    assert sources[cycle_id(seeded_engine, GSCP, "2021")] == queries.RATINGS          # Table 1 per agency
-    assert sources[cycle_id(seeded_engine, NSSCP, "2023-24")] == queries.PUBLISHED    # only % and Appendix One
+    assert sources[cycle_id(seeded_engine, GSCP, "2021")] == common.RATINGS          # Table 1 per agency
+    assert sources[cycle_id(seeded_engine, NSSCP, "2023-24")] == common.PUBLISHED    # only % and Appendix One
     for partnership, label in ((NSSCP, "2021-22"), (SGCP, "2021-22"), (SGCP, "2022-23")):
-        assert sources[cycle_id(seeded_engine, partnership, label)] == queries.RESPONSES  # ungraded peer reviews
-    assert sources[cycle_id(seeded_engine, DEMO, "2024-25")] == queries.RATINGS
+        assert sources[cycle_id(seeded_engine, partnership, label)] == common.RESPONSES  # ungraded peer reviews
+    assert sources[cycle_id(seeded_engine, DEMO, "2024-25")] == common.RATINGS
 
 
 # --- GSCP 2021: Table 1 -------------------------------------------------------------------------------------
@@ -94,7 +99,7 @@ def test_gscp_2021_returns_against_invitations(seeded_engine: Engine) -> None:
 
 def test_panel_agreed_so_nobody_rated_higher_than_the_panel(seeded_engine: Engine) -> None:
     cells = run(seeded_engine, "heat_map_cells", cycle_id=cycle_id(seeded_engine, GSCP, "2021"))
-    assert queries.rated_higher_than_panel(cells).empty
+    assert heat_map.rated_higher_than_panel(cells).empty
 
 
 # --- NSSCP 2023-24: published aggregates ----------------------------------------------------------------------
@@ -106,7 +111,7 @@ def test_nsscp_per_question_percent_equals_the_report(seeded_engine: Engine) -> 
     assert published and len(got) == len(published)
     for row in published:
         assert got[(row["subject"], row["grade"])] == pytest.approx(float(row["percent"]))
-    assert set(summary["source"]) == {queries.PUBLISHED}
+    assert set(summary["source"]) == {common.PUBLISHED}
     assert set(summary["base"]) == {15}
 
 
@@ -116,7 +121,7 @@ def test_nsscp_appendix_one_counts_as_published(seeded_engine: Engine) -> None:
     published = [r for r in rows("nsscp_2023_24", "aggregates.csv") if r["subject_kind"] == "organisation"]
     for row in published:
         assert got.loc[row["subject"], row["grade"]] == int(row["count"])
-    assert set(counts["source"]) == {queries.PUBLISHED}
+    assert set(counts["source"]) == {common.PUBLISHED}
     printed = {(r["subject"], r["grade"]) for r in published}
     for row in counts.itertuples():
         for grade in ("Green", "Amber", "Red"):
@@ -135,7 +140,7 @@ def test_nsscp_overview_distribution_is_the_mean_of_published_percentages(seeded
     mix = run(seeded_engine, "rag_distribution", cycle_id=cid).set_index("grade")
     for grade, value in expected.items():
         assert mix.loc[grade, "percent"] == pytest.approx(value)
-    assert set(mix["source"]) == {queries.PUBLISHED}
+    assert set(mix["source"]) == {common.PUBLISHED}
     # themes: 'fathers' is E1 alone, so its figures are E1's as printed
     themes = run(seeded_engine, "theme_summary", cycle_id=cid)
     fathers = themes[themes["theme"] == "fathers"].set_index("grade")["percent"].to_dict()
@@ -184,8 +189,8 @@ def test_trends_cover_every_graded_cycle_and_mark_how_it_was_graded(seeded_engin
         (DEMO, "2025-26")}
     demo = cycles[cycles["partnership"] == DEMO].set_index("cycle")
     assert demo.loc["2023-24", "method"] == "self-assessment" and demo.loc["2024-25", "method"] == "panel"
-    assert cycles.set_index("partnership").loc[NSSCP, "source"] == queries.PUBLISHED
-    totals = frame[frame["source"] == queries.RATINGS].groupby(["partnership", "cycle"])["percent"].sum()
+    assert cycles.set_index("partnership").loc[NSSCP, "source"] == common.PUBLISHED
+    totals = frame[frame["source"] == common.RATINGS].groupby(["partnership", "cycle"])["percent"].sum()
     assert totals.round(0).eq(100).all()
     ungraded = run(seeded_engine, "ungraded_cycles")
     assert {"2021-22", "2022-23"} <= set(ungraded["cycle"])
@@ -205,7 +210,7 @@ def test_moderated_view_differs_from_self_where_the_panel_moderated(seeded_engin
     cells = run(seeded_engine, "heat_map_cells", cycle_id=cid)
     rank = {"Red": 0, "Amber": 1, "Green": 2}
     higher = cells[cells["self"].map(rank) > cells["moderated"].map(rank)]
-    flagged = queries.rated_higher_than_panel(cells)
+    flagged = heat_map.rated_higher_than_panel(cells)
     assert set(flagged["organisation"]) == set(higher["organisation"]) and not flagged.empty
     self_mix = run(seeded_engine, "rag_distribution", cycle_id=cid, grade_of="self").set_index("grade")["count"]
     stands = run(seeded_engine, "rag_distribution", cycle_id=cid).set_index("grade")["count"]
@@ -217,7 +222,7 @@ def test_theme_cells_hold_the_lowest_grade_of_their_questions(seeded_engine: Eng
     by_question = run(seeded_engine, "heat_map_cells", cycle_id=cid)
     by_theme = run(seeded_engine, "heat_map_cells", cycle_id=cid, by="theme")
     with db.read_session(seeded_engine) as s:
-        from s11data.models import Question, QuestionTheme
+        from s11data.store.models import Question, QuestionTheme
 
         tags = pd.DataFrame(s.execute(select(Question.code, Theme.name).select_from(Question)
                                       .join(QuestionTheme, QuestionTheme.question_id == Question.id)
@@ -244,7 +249,7 @@ def test_agency_profile_of_sirona_across_cycles(seeded_engine: Engine) -> None:
                 if r["subject"] == "Sirona Care & Health"}
     grades = profile.grades.set_index("cycle")
     assert {g: grades.loc["2023-24", g] for g in appendix} == appendix
-    assert grades.loc["2023-24", "source"] == queries.PUBLISHED
+    assert grades.loc["2023-24", "source"] == common.PUBLISHED
     assert "Sirona" in profile.aliases
     assert not profile.evidence.empty and not profile.contacts.empty
     assert (profile.recommendations["partnership"] == NSSCP).all()
@@ -285,7 +290,7 @@ def test_partnerships_side_by_side_shows_every_cycle_of_a_few_partnerships_and_t
         seeded_engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     few = run(seeded_engine, "partnerships_side_by_side")
     assert len(set(few.loc[few["partnership"] == DEMO, "cycle"])) > 1  # the demo's graded cycles, every one
-    monkeypatch.setattr(queries, "SIDE_BY_SIDE_ALL_CYCLES", 2)  # the seed's 5 partnerships are now "many"
+    monkeypatch.setattr(trends, "SIDE_BY_SIDE_ALL_CYCLES", 2)  # the seed's 5 partnerships are now "many"
     many = run(seeded_engine, "partnerships_side_by_side")
     assert set(zip(many["partnership"], many["cycle"])) == {(GSCP, "2021"), (NSSCP, "2023-24"), (DEMO, "2025-26")}
     demo_only = Scope.of("exec", Role.EXECUTIVE, [partnership_id(seeded_engine, DEMO)])

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from s11data import db, users
-from s11data.scope import Scope
+from s11data.store import db
+from s11data.admin import users
+from s11data.store.scope import Scope
 
 
 def s11(url: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -8,12 +8,12 @@ import re
 import pytest
 from sqlalchemy import Engine, select
 
-from s11data import db
-from s11data.lookup import find_cycle, find_partnership, normalise, organisation_index
-from s11data.models import Partnership, Role
+from s11data.store import db
+from s11data.store.lookup import find_cycle, find_partnership, normalise, organisation_index
+from s11data.store.models import Partnership, Role
 from s11data.report.document import BulletList, Chart, Heading, Narrative, Paragraph, Report, Table
 from s11data.report.draft import ILLUSTRATIVE_FOOTER, draft, narrative_slots
-from s11data.scope import Scope, ScopeError
+from s11data.store.scope import Scope, ScopeError
 
 GSCP = "Gloucestershire Safeguarding Children Partnership"
 NSSCP = "North Somerset Children's Partnership"
@@ -224,14 +224,14 @@ def test_the_illustrative_partnership_is_labelled_on_every_page(seeded_engine: E
 
 
 def test_change_since_the_previous_cycle_is_the_trends_pages_figure(seeded_engine: Engine) -> None:
-    from s11data import queries
+    from s11data.views import trends
 
     with db.read_session(seeded_engine) as session:
         demo = session.scalar(select(Partnership).where(Partnership.illustrative.is_(True)))
         latest, before = sorted(demo.cycles, key=lambda c: c.label)[-1], sorted(demo.cycles, key=lambda c: c.label)[-2]
-        trends = queries.rag_by_cycle(session, Scope.system(), partnership_id=demo.id, by_theme=True)
+        by_cycle = trends.rag_by_cycle(session, Scope.system(), partnership_id=demo.id, by_theme=True)
         name, label, earlier = demo.name, latest.label, before.label
-    green = trends[trends["grade"] == "Green"].set_index(["cycle", "theme"])["percent"]
+    green = by_cycle[by_cycle["grade"] == "Green"].set_index(["cycle", "theme"])["percent"]
     text = _text(_draft(seeded_engine, name, label))
     theme = "safeguarding structure & leadership"
     then, now = green[(earlier, theme)], green[(label, theme)]

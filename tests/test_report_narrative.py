@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, select
 
-from s11data import db
-from s11data.errors import UserError
-from s11data.models import AuditEvent, Cycle, Partnership, Role
+from s11data.store import db
+from s11data.store.errors import UserError
+from s11data.store.models import AuditEvent, Cycle, Partnership, Role
 from s11data.report import narrative
-from s11data.scope import Scope, ScopeError
+from s11data.store.scope import Scope, ScopeError
 
 GSCP = "Gloucestershire Safeguarding Children Partnership"
 NSCP = "North Somerset Children's Partnership"

@@ -10,10 +10,11 @@ from sqlalchemy import Engine, select
 from streamlit.testing.v1 import AppTest
 
 import apptest
-from s11data import db, users
-from s11data.models import Cycle, Partnership
+from s11data.store import db
+from s11data.admin import users
+from s11data.store.models import Cycle, Partnership
 from s11data.report import narrative
-from s11data.scope import Scope
+from s11data.store.scope import Scope
 
 PASSWORD = "Report-page-pass-1"
 GSCP = "Gloucestershire Safeguarding Children Partnership"

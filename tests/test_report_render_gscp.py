@@ -13,13 +13,13 @@ from docx.oxml.ns import qn
 from pypdf import PdfReader
 from sqlalchemy import Engine, select
 
-from s11data import db
-from s11data.lookup import find_cycle, find_partnership
-from s11data.models import Partnership
+from s11data.store import db
+from s11data.store.lookup import find_cycle, find_partnership
+from s11data.store.models import Partnership
 from s11data.report.document import Chart, Heading, Report, Table
 from s11data.report.draft import draft
 from s11data.report.render import render
-from s11data.scope import Scope
+from s11data.store.scope import Scope
 
 from test_report_documents import _structure
 

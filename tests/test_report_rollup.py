@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import Engine, select
 
-from s11data import db, queries
-from s11data.errors import UserError
-from s11data.models import Cycle, Partnership, Role
+from s11data.store import db
+from s11data.views import filter_choices, overview, trends
+from s11data.store.errors import UserError
+from s11data.store.models import Cycle, Partnership, Role
 from s11data.report import document, narrative, rollup
-from s11data.scope import Scope, ScopeError
+from s11data.store.scope import Scope, ScopeError
 
 GSCP = "Gloucestershire Safeguarding Children Partnership"
 SGCP = "South Gloucestershire Children's Partnership"
@@ -26,7 +27,7 @@ def cycle(engine: Engine, partnership: str, label: str) -> tuple[int, int]:
 
 def year_2021(engine: Engine) -> list[int]:
     with db.read_session(engine) as s:
-        c = queries.filter_choices(s, EVERYONE)
+        c = filter_choices.filter_choices(s, EVERYONE)
         names = {p.id: p.name for p in c.partnerships if p.name in (GSCP, NSCP, SGCP)}
         return rollup.cycles_of_year(c.cycles, "2021", dict(sorted(names.items(), key=lambda kv: kv[1])))
 
@@ -40,7 +41,7 @@ def test_the_year_picks_each_partnerships_cycle(seeded_engine: Engine) -> None:
     assert ids == [cycle(seeded_engine, GSCP, "2021")[0], cycle(seeded_engine, NSCP, "2021-22")[0],
                    cycle(seeded_engine, SGCP, "2021-22")[0]]
     with db.read_session(seeded_engine) as s:
-        c = queries.filter_choices(s, EVERYONE)
+        c = filter_choices.filter_choices(s, EVERYONE)
         options = rollup.year_options(c.cycles)
         assert [y.id for y in options["2021"]] == sorted(ids)  # GSCP 2021, NS and SG 2021-22
         assert "2020" not in options and "2024" not in options  # GSCP alone; the demo partnership alone
@@ -57,8 +58,8 @@ def test_roll_up_sets_the_partnerships_side_by_side_with_the_pages_figures(seede
     with db.read_session(seeded_engine) as s:
         written = {gscp_cycle: narrative.latest(s, EVERYONE, gscp_cycle)}
         report = rollup.draft_rollup(s, EVERYONE, cycle_ids=ids, narratives=written)
-        figures = [queries.returns_figures(s, EVERYONE, cid) for cid in ids]
-        green = queries.percent_green(s, EVERYONE, ids)
+        figures = [overview.returns_figures(s, EVERYONE, cid) for cid in ids]
+        green = trends.percent_green(s, EVERYONE, ids)
     assert report.title == "Regional Section 11 report 2021" and not report.illustrative
     engagement = table(report, "Engagement of each partnership's cycle")
     assert [row[:2] for row in engagement.rows] == [(GSCP, "2021"), (NSCP, "2021-22"), (SGCP, "2021-22")]

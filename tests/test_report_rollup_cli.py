@@ -8,9 +8,10 @@ import docx
 import pytest
 from sqlalchemy import Engine
 
-from s11data import db, users
+from s11data.store import db
+from s11data.admin import users
 from s11data.cli import main
-from s11data.scope import Scope
+from s11data.store.scope import Scope
 
 GSCP = "Gloucestershire Safeguarding Children Partnership"
 NSCP = "North Somerset Children's Partnership"

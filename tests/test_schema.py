@@ -5,8 +5,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
-from s11data import db
-from s11data.models import Base
+from s11data.store import db
+from s11data.store.models import Base
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:

@@ -10,8 +10,9 @@ import datetime as dt
 import pytest
 from sqlalchemy import Engine, func, select
 
-from s11data import db, exports
-from s11data.models import (
+from s11data.store import db
+from s11data.returns import exports
+from s11data.store.models import (
     AuditReturn,
     Cycle,
     Engagement,
@@ -19,8 +20,8 @@ from s11data.models import (
     Rag,
     Recommendation,
 )
-from s11data.scope import Scope
-from s11data.seed import seed_all
+from s11data.store.scope import Scope
+from s11data.seed.load import seed_all
 
 GSCP = "Gloucestershire Safeguarding Children Partnership"
 NORTH_SOMERSET = "North Somerset Children's Partnership"
@@ -49,7 +50,7 @@ def _frame(engine: Engine, kind: str, partnership: str | None = None, cycle: str
 
 
 def _org_of(session, table_name: str) -> str:
-    from s11data.lookup import organisation_index, normalise
+    from s11data.store.lookup import organisation_index, normalise
 
     return organisation_index(session)[normalise(table_name)].name
 
@@ -110,7 +111,7 @@ def test_south_gloucestershire_engagement(seeded_engine: Engine, cycle: str, org
     invitations = _frame(seeded_engine, "invitations", SOUTH_GLOS, cycle)
     with db.read_session(seeded_engine) as session:
         org = _org_of(session, organisation)
-        from s11data.models import Contact, Invitation, Organisation
+        from s11data.store.models import Contact, Invitation, Organisation
 
         inv = session.scalar(select(Invitation).join(Cycle).join(Partnership).join(Organisation)
                              .where(Partnership.name == SOUTH_GLOS, Cycle.label == cycle, Organisation.name == org))
@@ -129,7 +130,7 @@ def test_north_somerset_2021_22_reviews_and_withdrawal(seeded_engine: Engine) ->
 
 
 def test_nsscp_2023_24_has_fifteen_returns_as_published_aggregates(seeded_engine: Engine) -> None:
-    from s11data.models import PublishedAggregate, SubjectKind
+    from s11data.store.models import PublishedAggregate, SubjectKind
 
     invitations = _frame(seeded_engine, "invitations", NORTH_SOMERSET, "2023-24")
     assert (invitations.status == "submitted").sum() == 15
@@ -145,7 +146,7 @@ def test_nsscp_2023_24_has_fifteen_returns_as_published_aggregates(seeded_engine
 
 
 def test_appendix_one_counts_read_as_green_amber_red(seeded_engine: Engine) -> None:
-    from s11data.models import Organisation, PublishedAggregate
+    from s11data.store.models import Organisation, PublishedAggregate
 
     with db.read_session(seeded_engine) as session:
         org = _org_of(session, "Avon Fire and Rescue")
@@ -202,7 +203,7 @@ def test_current_return_is_unique_per_organisation_and_cycle(seeded_engine: Engi
 def test_one_rating_per_return_and_question(seeded_engine: Engine) -> None:
     from sqlalchemy.exc import IntegrityError
 
-    from s11data.models import Rating
+    from s11data.store.models import Rating
 
     with db.read_session(seeded_engine) as session:
         rating = session.scalars(select(Rating).limit(1)).one()

@@ -16,9 +16,11 @@ from collections import Counter
 import pytest
 from sqlalchemy import Engine, func, select
 
-from s11data import db, exports, synth
-from s11data.errors import UserError
-from s11data.models import (
+from s11data.store import db
+from s11data.returns import exports
+from bench import synth
+from s11data.store.errors import UserError
+from s11data.store.models import (
     STABLE_THEMES,
     AuditReturn,
     Cycle,
@@ -32,7 +34,7 @@ from s11data.models import (
     Recommendation,
     Theme,
 )
-from s11data.scope import Scope
+from s11data.store.scope import Scope
 
 
 def content(engine: Engine) -> dict[str, str]:
@@ -142,7 +144,7 @@ def test_twice_is_a_no_op_another_set_is_refused_and_real_data_is_untouched(seed
 
 def s11(url: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "S11_DATABASE_URL": url, "S11_BENCH_POSTGRES_URL": ""}
-    return subprocess.run([sys.executable, "-m", "s11data", *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, "-m", "bench", *args], capture_output=True, text=True, env=env,
                           timeout=600)
 
 
@@ -164,7 +166,7 @@ def test_synth_then_bench_prints_one_json_object(engine: Engine) -> None:
     measured = [d for d in report["databases"] if not d["skipped"]]
     assert [d["backend"] for d in measured] == [engine.dialect.name]
     (d,) = measured
-    assert {q["name"].split("[")[0] for q in d["queries"]} >= {"queries.filter_choices", "queries.heat_map_cells",
+    assert {q["name"].split("[")[0] for q in d["queries"]} >= {"filter_choices.filter_choices", "heat_map.heat_map_cells",
                                                                "engagement.funnel", "actions.actions"}
     for q in d["queries"]:
         assert q["error"] is None, q

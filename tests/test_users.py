@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select
 
-from s11data import audit, cookie_key, db, exports, users
-from s11data.errors import UserError
-from s11data.models import AuditEvent, Partnership, Role, User
-from s11data.scope import Scope, ScopeError
+from s11data.store import audit, db
+from s11data.admin import cookie_key, users
+from s11data.returns import exports
+from s11data.store.errors import UserError
+from s11data.store.models import AuditEvent, Partnership, Role, User
+from s11data.store.scope import Scope, ScopeError
 
 NSSCP = "North Somerset Children's Partnership"
 DEMO = "Illustrative Demo Partnership"
@@ -415,8 +417,8 @@ def test_an_admin_does_not_see_sign_ins_or_user_changes_of_another_partnership(s
 @pytest.mark.parametrize("username, allowed", [("dmanager", True), ("nmanager", False), ("dexec", False)])
 def test_the_import_takes_a_file_only_from_a_manager_of_its_partnership(seeded_engine: Engine, username: str,
                                                                         allowed: bool) -> None:
-    from s11data import importer
-    from s11data.spreadsheet import to_csv_bytes
+    from s11data.returns import importer
+    from s11data.returns.spreadsheet import to_csv_bytes
 
     _add(seeded_engine, "dmanager", "business manager", [DEMO])
     _add(seeded_engine, "nmanager", "business manager", [NSSCP])

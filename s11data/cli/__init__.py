@@ -1,35 +1,32 @@
-"""The `s11` command line (also `python -m s11data`). Each command lives in its own module with `register`."""
+"""The `s11` command line (also `python -m s11data`). Each command lives in its own module with `register`.
+
+The `s11` console script is `bench.cli:main`, which adds `synth` and `bench` (they live above s11data) to these."""
 from __future__ import annotations
 
 import argparse
 import sys
-from importlib import import_module
+from collections.abc import Sequence
+from types import ModuleType
 
-COMMAND_MODULES = [
-    "s11data.cli.database",
-    "s11data.cli.export",
-    "s11data.cli.import_",
-    "s11data.cli.users",
-    "s11data.cli.cycle",
-    "s11data.cli.report",
-    "s11data.cli.synth",
-    "s11data.cli.bench",
-]
+from s11data.cli import cycle, database, export, import_, report, users
+
+COMMAND_MODULES: tuple[ModuleType, ...] = (database, export, import_, users, cycle, report)
+"""The modules whose `register(commands)` adds a command, in the order `s11 --help` lists them."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command_modules: Sequence[ModuleType] = COMMAND_MODULES) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="s11", description="Section 11 audit dashboard: database and files.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        import_module(name).register(commands)
+    for module in command_modules:
+        module.register(commands)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, command_modules: Sequence[ModuleType] = COMMAND_MODULES) -> int:
     """Run one command; every failure is a one-line message and a non-zero exit, never a stack trace."""
-    from s11data.errors import UserError
+    from s11data.store.errors import UserError
 
-    args = build_parser().parse_args(argv)
+    args = build_parser(command_modules).parse_args(argv)
     try:
         return int(args.run(args) or 0)
     except UserError as exc:

@@ -5,7 +5,7 @@
     s11 cycle invite --partnership NSSCP --cycle 2025-26 --same-as 2023-24
     s11 cycle invite --partnership NSSCP --cycle 2025-26 "Sirona Care & Health" UHBW
 
-The same functions as the Cycles & invitations page (`s11data.cycles`); every change is in the audit log.
+The same functions as the Cycles & invitations page (`s11data.admin.cycles`); every change is in the audit log.
 """
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from s11data import cycles, db
-from s11data.errors import UserError
-from s11data.lookup import find_cycle, find_partnership, normalise, organisation_index, suggest
-from s11data.models import Method, Scale
-from s11data.scope import Scope
+from s11data.admin import cycles
+from s11data.store import db
+from s11data.store.errors import UserError
+from s11data.store.lookup import find_cycle, find_partnership, normalise, organisation_index, suggest
+from s11data.store.models import Method, Scale
+from s11data.store.scope import Scope
+from s11data.seed.load import prepare
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -55,7 +57,7 @@ def _date(text: str) -> dt.date:
 
 
 def _add(args: argparse.Namespace) -> int:
-    db.prepare()
+    prepare()
     scope = Scope.system()
     framework = None
     if args.framework:
@@ -75,7 +77,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _invite(args: argparse.Namespace) -> int:
-    db.prepare()
+    prepare()
     scope = Scope.system()
     with db.write_session() as session:
         partnership = find_partnership(session, args.partnership, scope)

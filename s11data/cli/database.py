@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from s11data import db
+from s11data.store import db
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -22,7 +22,7 @@ def _init_db(args: argparse.Namespace) -> int:
 
 
 def _seed(args: argparse.Namespace) -> int:
-    from s11data.seed import seed_all
+    from s11data.seed.load import seed_all
 
     engine = db.get_engine()
     db.init_db(engine)

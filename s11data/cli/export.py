@@ -5,9 +5,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from s11data import db, exports
-from s11data.scope import Scope
-from s11data.spreadsheet import to_bytes
+from s11data.store import db
+from s11data.returns import exports
+from s11data.store.scope import Scope
+from s11data.returns.spreadsheet import to_bytes
+from s11data.seed.load import prepare
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -24,7 +26,7 @@ def _run(args: argparse.Namespace) -> int:
     fmt = args.format or (args.out.suffix.lstrip(".").lower() if args.out else "") or "csv"
     if fmt not in ("csv", "xlsx"):
         fmt = "csv"
-    db.prepare()
+    prepare()
     with db.read_session() as session:
         frame = exports.export(session, Scope.system(), args.kind, args.partnership, args.cycle)
     data = to_bytes(frame, fmt, sheet=args.kind)

@@ -12,9 +12,10 @@ import json
 import sys
 from pathlib import Path
 
-from s11data import db
-from s11data.return_file import MAX_FILE_BYTES, Problem
-from s11data.scope import Scope
+from s11data.store import db
+from s11data.returns.return_file import MAX_FILE_BYTES, Problem
+from s11data.store.scope import Scope
+from s11data.seed.load import prepare
 
 REFUSED = 2
 FAILED = 1
@@ -48,7 +49,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> tuple[dict[str, object], int, str]:
-    from s11data.importer import import_file
+    from s11data.returns.importer import import_file
 
     path: Path = args.file
     if not path.is_file():
@@ -58,7 +59,7 @@ def _import(args: argparse.Namespace) -> tuple[dict[str, object], int, str]:
                          f"{MAX_FILE_BYTES / 1e6:.0f} MB", "Split it into smaller files"), REFUSED,
                 "nothing was changed")
     data = path.read_bytes()
-    db.prepare()
+    prepare()
     scope = Scope.system(username=f"cli:{_user()}")
     result = import_file(db.get_engine(), scope, data, path.name, partnership=args.partnership,
                          cycle=args.cycle, dry_run=args.dry_run)

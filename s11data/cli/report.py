@@ -16,11 +16,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from s11data import db
-from s11data.errors import UserError
-from s11data.lookup import find_cycle, find_partnership
-from s11data.models import User
-from s11data.scope import Scope, ScopeError
+from s11data.store import db
+from s11data.store.errors import UserError
+from s11data.store.lookup import find_cycle, find_partnership
+from s11data.store.models import User
+from s11data.store.scope import Scope, ScopeError
 
 FORMATS = ("docx", "pdf", "html")
 
@@ -53,7 +53,7 @@ def _as_user(session: Session, username: str | None) -> tuple[Scope, str | None]
     """The scope to draft in and the author to name: the operator, or an app user's partnerships and name."""
     if not username:
         return Scope.system(), None
-    from s11data.users import normalise_username, scope_of
+    from s11data.admin.users import normalise_username, scope_of
 
     user = session.scalar(select(User).where(User.username == normalise_username(username)))
     if user is None or user.disabled:
@@ -63,7 +63,7 @@ def _as_user(session: Session, username: str | None) -> tuple[Scope, str | None]
 
 def _rollup(args: argparse.Namespace, fmt: str) -> int:
     """Several partnerships: one regional report of their cycles of one year."""
-    from s11data import queries
+    from s11data.views import filter_choices
     from s11data.report import narrative
     from s11data.report.render import render
     from s11data.report.rollup import cycles_of_year, draft_rollup, year_of
@@ -74,7 +74,7 @@ def _rollup(args: argparse.Namespace, fmt: str) -> int:
         found = [find_partnership(session, name, scope) for name in dict.fromkeys(args.partnership)]
         partnerships = {p.id: p.name for p in found}
         try:
-            cycle_ids = cycles_of_year(queries.filter_choices(session, scope).cycles, args.cycle, partnerships)
+            cycle_ids = cycles_of_year(filter_choices.filter_choices(session, scope).cycles, args.cycle, partnerships)
             written = {cid: narrative.latest(session, scope, cid) for cid in cycle_ids}
             report = draft_rollup(session, scope, cycle_ids=cycle_ids, narratives=written, author=author)
         except ScopeError as exc:

@@ -16,11 +16,13 @@ import argparse
 import getpass
 import sys
 
-from s11data import db, users
-from s11data.errors import UserError
-from s11data.lookup import partnerships_in_scope
-from s11data.models import Role
-from s11data.scope import Scope
+from s11data.store import db
+from s11data.admin import users
+from s11data.store.errors import UserError
+from s11data.store.lookup import partnerships_in_scope
+from s11data.store.models import Role
+from s11data.store.scope import Scope
+from s11data.seed.load import prepare
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -96,7 +98,7 @@ def read_password(from_stdin: bool, username: str) -> str:
 
 
 def _add(args: argparse.Namespace) -> int:
-    db.prepare()
+    prepare()
     scope = _operator()
     with db.read_session() as session:
         names = args.partnership or ([p.name for p in partnerships_in_scope(session, scope)]
@@ -115,7 +117,7 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _set_themes(args: argparse.Namespace) -> int:
-    db.prepare()
+    prepare()
     with db.write_session() as session:
         users.set_themes(session, _operator(), args.username, args.theme)
         themes = users.user_themes(session, _operator(), args.username)
@@ -124,7 +126,7 @@ def _set_themes(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
-    db.prepare()
+    prepare()
     with db.read_session() as session:
         frame = users.list_users(session, _operator())
     if frame.empty:
@@ -136,7 +138,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _change(args: argparse.Namespace) -> int:
-    db.prepare()
+    prepare()
     with db.write_session() as session:
         if args.action == "unlock":
             users.unlock(session, _operator(), args.username)
@@ -148,7 +150,7 @@ def _change(args: argparse.Namespace) -> int:
 
 
 def _reset(args: argparse.Namespace) -> int:
-    db.prepare()
+    prepare()
     password = read_password(args.password_stdin, args.username)
     with db.write_session() as session:
         users.reset_password(session, _operator(), args.username, password)

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from sqlalchemy import Select, select, union
 from sqlalchemy.orm import Session
 
-from ..models import (
+from ..store.models import (
     AuditReturn,
     Contact,
     Cycle,
@@ -20,7 +20,7 @@ from ..models import (
     Rating,
     Recommendation,
 )
-from ..scope import Scope, in_scope
+from ..store.scope import Scope, in_scope
 
 _FILE = re.compile(r"\b[\w.-]+\.(?:txt|pdf|docx?|html?)\b", re.IGNORECASE)
 _ROW = re.compile(r",?\s*\b(?:row|item)s?\s+\d+\s*$", re.IGNORECASE)

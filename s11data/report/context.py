@@ -9,8 +9,8 @@ from functools import cached_property
 
 from sqlalchemy.orm import Session
 
-from .. import queries
-from ..scope import Scope
+from ..views import common
+from ..store.scope import Scope
 from .citations import cite
 from .document import Narrative
 from .facts import CycleFacts
@@ -20,7 +20,7 @@ from .facts import CycleFacts
 class Drafting:
     session: Session
     scope: Scope
-    cycle: queries.CycleInfo
+    cycle: common.CycleInfo
     facts: CycleFacts
     today: dt.date
     narratives: Mapping[str, Narrative]
@@ -29,17 +29,17 @@ class Drafting:
     @property
     def published(self) -> bool:
         """The cycle is known only through the figures its report published (no per-organisation grades)."""
-        return self.cycle.source == queries.PUBLISHED
+        return self.cycle.source == common.PUBLISHED
 
     @property
     def ungraded(self) -> bool:
         """An ungraded peer review: responses only, no grades to count."""
-        return self.cycle.source == queries.RESPONSES
+        return self.cycle.source == common.RESPONSES
 
     @cached_property
-    def previous(self) -> queries.CycleInfo | None:
+    def previous(self) -> common.CycleInfo | None:
         """The partnership's previous cycle with grades (the one themes are compared with), read once."""
-        return queries.previous_cycle(self.session, self.scope, self.cycle.id)
+        return common.previous_cycle(self.session, self.scope, self.cycle.id)
 
     @property
     def name(self) -> str:

@@ -12,9 +12,9 @@ from collections.abc import Callable, Mapping
 
 from sqlalchemy.orm import Session
 
-from .. import queries
-from ..errors import UserError
-from ..scope import Scope
+from ..views import common, overview
+from ..store.errors import UserError
+from ..store.scope import Scope
 from .citations import cited_sources, report_names
 from .context import Drafting, count, when
 from .document import Block, BulletList, Heading, Narrative, Paragraph, Report
@@ -47,7 +47,7 @@ def draft(session: Session, scope: Scope, *, cycle_id: int, partnership_id: int 
 def drafting(session: Session, scope: Scope, *, cycle_id: int, partnership_id: int | None = None,
              narratives: Mapping[str, Narrative] | None = None, today: dt.date | None = None) -> Drafting:
     """The context every chapter builder takes (for drafting one chapter alone, e.g. a regional roll-up)."""
-    info = queries.cycle_info(session, scope, cycle_id)
+    info = common.cycle_info(session, scope, cycle_id)
     if partnership_id is not None and partnership_id != info.partnership_id:
         raise UserError(f"Cycle {info.label} is not a cycle of that partnership; it belongs to {info.partnership}.")
     return Drafting(session, scope, info, cycle_facts(session, scope, cycle_id), today or dt.date.today(),
@@ -69,12 +69,12 @@ def foreword(d: Drafting) -> list[Block]:
 
 def conclusion(d: Drafting) -> list[Block]:
     """A few sentences of figures already given above, then the business manager's conclusion."""
-    figures = queries.returns_figures(d.session, d.scope, d.cycle.id)
+    figures = overview.returns_figures(d.session, d.scope, d.cycle.id)
     rate = response_rate(d)
     said = [f"{figures.received} of the {count(figures.expected, 'organisation')} expected returned"
             + (f" ({rate:g}%)" if rate is not None else "") + "."]
     if not d.ungraded:
-        frame = queries.rag_distribution(d.session, d.scope, d.cycle.id)
+        frame = overview.rag_distribution(d.session, d.scope, d.cycle.id)
         if not frame.empty:
             shares = ", ".join(f"{p:g}% {g}" for g, p in zip(frame["grade"], frame["percent"]))
             said.append(("Published figures: across" if d.published else "Across") + f" all questions, {shares}.")

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Cycle, Invitation, Organisation, Partnership, PartnershipMember
-from ..scope import Scope, in_scope
+from ..store.models import Cycle, Invitation, Organisation, Partnership, PartnershipMember
+from ..store.scope import Scope, in_scope
 
 
 @dataclass(frozen=True)

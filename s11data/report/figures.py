@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..models import Rag
-from ..queries import GRADES
+from ..store.models import Rag
+from ..views.common import GRADES
 from .document import Chart, Table
 
 GRADE_KEY: dict[str, str] = {g: g.lower().replace(" ", "_") for g in GRADES}

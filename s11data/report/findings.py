@@ -2,7 +2,7 @@
 the change since the previous cycle on the same themes (a change of method named), self versus panel where the
 panel moderated, strengths and risks quoted from the returns' evidence, and the section's narrative slot.
 
-Figures: `queries.rag_distribution`, `question_summary`, `heat_map_cells`, `rated_higher_than_panel`,
+Figures: `overview.rag_distribution`, `question_summary`, `heat_map_cells`, `rated_higher_than_panel`,
 `previous_cycle` and `percent_green` — the Overview, Heat map and Trends pages' reads."""
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from typing import NamedTuple
 
 import pandas as pd
 
-from .. import cycles, queries
-from ..models import Rag
+from ..admin import cycles
+from ..views import common, heat_map, overview, trends
+from ..store.models import Rag
 from .context import Drafting, count, listed
 from .document import Block, Heading, Paragraph, Table
 from .facts import earlier_cycle
@@ -52,14 +53,14 @@ class Figures:
 
     @classmethod
     def of(cls, d: Drafting) -> Figures:
-        cells = queries.heat_map_cells(d.session, d.scope, d.cycle.id)
+        cells = heat_map.heat_map_cells(d.session, d.scope, d.cycle.id)
         said = tuple(sorted((Said(o, c, int(p), g if isinstance(g, str) else None, str(e).strip())
                              for o, c, p, g, e in zip(cells["organisation"], cells["column"], cells["position"],
                                                       cells["stands"], cells["evidence"]) if str(e).strip()),
                             key=lambda r: (r.position, r.code, r.organisation.lower())))
-        green = (queries.percent_green(d.session, d.scope, [d.previous.id, d.cycle.id],
+        green = (trends.percent_green(d.session, d.scope, [d.previous.id, d.cycle.id],
                                        partnership_id=d.cycle.partnership_id) if d.previous else {})
-        summary = queries.question_summary(d.session, d.scope, d.cycle.id) if not d.ungraded else pd.DataFrame()
+        summary = heat_map.question_summary(d.session, d.scope, d.cycle.id) if not d.ungraded else pd.DataFrame()
         return cls(cycles.framework(d.session, d.scope, d.cycle.id), summary, cells, said, _panel(d, cells), green)
 
 
@@ -81,7 +82,7 @@ def overall(d: Drafting) -> list[Block]:
     if d.ungraded:
         return [Paragraph("This cycle's responses were not graded: its findings are the responses the reviews "
                           "recorded, question by question.")]
-    frame = queries.rag_distribution(d.session, d.scope, d.cycle.id)
+    frame = overview.rag_distribution(d.session, d.scope, d.cycle.id)
     if frame.empty:
         return [Paragraph("No grades have been recorded for this cycle yet.")]
     frame = frame.assign(key=OVERALL, base=None)
@@ -103,8 +104,8 @@ def comparison(d: Drafting) -> list[Block]:
         if earlier is None:
             return [Paragraph("This is the partnership's first cycle recorded here: there is no earlier cycle to "
                               "compare with.", "note")]
-        info = queries.cycle_info(d.session, d.scope, earlier[0])
-        why = "its responses were not graded" if info.source == queries.RESPONSES else "no grades of it are recorded"
+        info = common.cycle_info(d.session, d.scope, earlier[0])
+        why = "its responses were not graded" if info.source == common.RESPONSES else "no grades of it are recorded"
         return [Paragraph(f"There is no change to measure since the {info.label} cycle ({info.method}): {why}.",
                           "note")]
     text = f"Change since the previous graded cycle, {previous.label}, is shown per section on the same themes."
@@ -122,7 +123,7 @@ def _labelled(d: Drafting, caption: str) -> str:
 
 
 def _source(source: str) -> str:
-    return "published figures" if source == queries.PUBLISHED else "the returns' grades"
+    return "published figures" if source == common.PUBLISHED else "the returns' grades"
 
 
 def _panel(d: Drafting, cells: pd.DataFrame) -> dict[str, tuple[str, str]] | None:
@@ -130,7 +131,7 @@ def _panel(d: Drafting, cells: pd.DataFrame) -> dict[str, tuple[str, str]] | Non
     moderated (else None)."""
     if d.published or cells.empty or not cells["moderated"].notna().any():
         return None
-    own, moderated = (_counted(queries.question_summary(d.session, d.scope, d.cycle.id, grade_of=grade_of))
+    own, moderated = (_counted(heat_map.question_summary(d.session, d.scope, d.cycle.id, grade_of=grade_of))
                       for grade_of in ("self", "moderated"))
     return {code: (own.get(code, ""), moderated.get(code, "")) for code in {*own, *moderated}}
 
@@ -192,7 +193,7 @@ def theme_change(d: Drafting, questions: pd.DataFrame, green: dict[tuple[int, st
 
 def self_versus_panel(panel: dict[str, tuple[str, str]], codes: list[str], cells: pd.DataFrame) -> list[Block]:
     rows = tuple((code, *panel.get(code, ("", ""))) for code in codes)
-    higher = queries.rated_higher_than_panel(cells)
+    higher = heat_map.rated_higher_than_panel(cells)
     text = ("The panel's grades match every organisation's own grade in this section." if higher.empty else
             "Rated higher by themselves than by the panel: " + listed(
                 [f"{org} ({count(int(n), 'cell')})" for org, n in zip(higher["organisation"],

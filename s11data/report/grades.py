@@ -5,7 +5,7 @@ The cell's text always carries the letter or word too: colour is never the only 
 """
 from __future__ import annotations
 
-from s11data.models import Rag
+from s11data.store.models import Rag
 
 _FILL: dict[str, str] = {
     Rag.RED.value: "#D55E00",

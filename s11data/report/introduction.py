@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from .. import cycles
-from ..models import Method, Rag, Scale
-from ..ratings import MEANING
+from ..admin import cycles
+from ..store.models import Method, Rag, Scale
+from ..returns.ratings import MEANING
 from . import section11
 from .context import Drafting, count, listed, when
 from .document import Block, BulletList, Heading, Paragraph

@@ -21,10 +21,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import audit
-from ..errors import UserError, checked_text
-from ..models import Cycle, Partnership, ReportNarrative
-from ..scope import Scope
+from ..store import audit
+from ..store.errors import UserError, checked_text
+from ..store.models import Cycle, Partnership, ReportNarrative
+from ..store.scope import Scope
 from .document import Narrative
 
 NARRATIVE_MAX = 20_000

@@ -1,13 +1,14 @@
 """The engagement chapter: invited, returned (on time or late), national returns, two-year cycle, withdrawn, did
-not engage, with the contact dates; the reviews held and their dates. Figures from `queries.returns_figures` and
+not engage, with the contact dates; the reviews held and their dates. Figures from `overview.returns_figures` and
 `engagement.funnel` (the Overview and Engagement pages' reads); rows from `cycles.invitations` and
 `engagement.contact_history`."""
 from __future__ import annotations
 
 import pandas as pd
 
-from .. import cycles, engagement, queries
-from ..models import ContactKind, Engagement
+from ..admin import cycles
+from ..views import engagement, overview
+from ..store.models import ContactKind, Engagement
 from .context import Drafting, count, listed
 from .document import Block, BulletList, Heading, Paragraph, Table
 
@@ -17,7 +18,7 @@ NOT_TAKING_PART = (E.WITHDRAWN, E.DID_NOT_ENGAGE, E.DECLINED, E.INVITED)
 
 
 def participation(d: Drafting) -> list[Block]:
-    figures = queries.returns_figures(d.session, d.scope, d.cycle.id)
+    figures = overview.returns_figures(d.session, d.scope, d.cycle.id)
     contacts = engagement.contact_history(d.session, d.scope, cycle_id=d.cycle.id)
     invited = cycles.invitations(d.session, d.scope, d.cycle.id)
     blocks: list[Block] = [Heading("Engagement", 1), Paragraph(summary(d, figures)), figures_table(figures),
@@ -35,7 +36,7 @@ def response_rate(d: Drafting) -> float | None:
     return None if rate is None or pd.isna(rate) else float(rate)
 
 
-def summary(d: Drafting, f: queries.ReturnsFigures) -> str:
+def summary(d: Drafting, f: overview.ReturnsFigures) -> str:
     by = f.by_status
     national, two_year, withdrawn = (by.get(s.value, 0) for s in (E.NATIONAL_RETURN, E.TWO_YEAR_CYCLE,
                                                                     E.WITHDRAWN))
@@ -58,7 +59,7 @@ def summary(d: Drafting, f: queries.ReturnsFigures) -> str:
     return text
 
 
-def figures_table(f: queries.ReturnsFigures) -> Table:
+def figures_table(f: overview.ReturnsFigures) -> Table:
     by = f.by_status
     rows = [("Invited", f.invited), ("Expected to return", f.expected), ("Returned", f.received),
             ("On time", f.on_time), ("Late", f.late), ("National return", f.national),

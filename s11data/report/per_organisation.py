@@ -1,7 +1,7 @@
 """The per-organisation table, as the cycle's data allows: GSCP's Table 1 shape (organisation × standard letters,
-from `queries.heat_map_cells`, the Heat map page's read) where every organisation's grades are held and the
+from `heat_map.heat_map_cells`, the Heat map page's read) where every organisation's grades are held and the
 framework is short enough to print across a page; else NSSCP's Appendix One shape (counts per grade, from
-`queries.organisation_counts`), published figures where the report gave only those."""
+`heat_map.organisation_counts`), published figures where the report gave only those."""
 from __future__ import annotations
 
 import re
@@ -9,10 +9,11 @@ import re
 import pandas as pd
 from sqlalchemy import select
 
-from .. import cycles, queries
-from ..engagement import ENGAGED
-from ..models import AuditReturn, Rag, Rating, SubjectKind
-from ..ratings import LETTER, MEANING
+from ..admin import cycles
+from ..views import common, filter_choices, heat_map
+from ..views.engagement import ENGAGED
+from ..store.models import AuditReturn, Rag, Rating, SubjectKind
+from ..returns.ratings import LETTER, MEANING
 from .context import Drafting, listed
 from .document import Block, Heading, Paragraph, Table
 from .figures import letter_grade
@@ -28,7 +29,7 @@ def per_organisation(d: Drafting) -> list[Block]:
     else:
         title = "Grades per organisation"
     blocks: list[Block] = [Heading(title, 1)]
-    cells = queries.heat_map_cells(d.session, d.scope, d.cycle.id) if d.cycle.source == queries.RATINGS else None
+    cells = heat_map.heat_map_cells(d.session, d.scope, d.cycle.id) if d.cycle.source == common.RATINGS else None
     if cells is not None and not cells.empty and cells["column"].nunique() <= LETTER_COLUMNS_MAX:
         blocks.append(letters_table(d, cells))
     else:
@@ -38,7 +39,7 @@ def per_organisation(d: Drafting) -> list[Block]:
 
 def _word(d: Drafting, cells: pd.DataFrame) -> str:
     """'standard' where each section is one question (GSCP's four standards), else 'question'."""
-    codes = {code for code, _title in queries.cycle_sections(d.session, d.scope, d.cycle.id)}
+    codes = {code for code, _title in filter_choices.cycle_sections(d.session, d.scope, d.cycle.id)}
     return "standard" if codes and codes == set(cells["column"]) else "question"
 
 
@@ -68,7 +69,7 @@ def _letter(grade: str | None) -> str:
 
 def counts_table(d: Drafting) -> Table:
     """Appendix One shape: per organisation, how many questions at each grade (blank = not published)."""
-    frame = queries.organisation_counts(d.session, d.scope, d.cycle.id)
+    frame = heat_map.organisation_counts(d.session, d.scope, d.cycle.id)
     published = d.published
     grades = [g for g in COUNT_GRADES if g in frame.columns and frame[g].notna().any() and (frame[g] != 0).any()]
     if d.ungraded:
@@ -103,13 +104,13 @@ def _count(value: object) -> str:
 def _published_notes(d: Drafting) -> list[str]:
     """The sentences every published per-organisation figure's note shares (e.g. how the colours were read), and
     where the figures come from."""
-    frame = queries.published_aggregates(d.session, d.scope, d.cycle.id, SubjectKind.ORGANISATION)
+    frame = heat_map.published_aggregates(d.session, d.scope, d.cycle.id, SubjectKind.ORGANISATION)
     if frame.empty:
         return []
     sentences = [set(_sentences(note)) for note in frame["note"]]
-    common = [s for s in _sentences(frame["note"].iloc[0]) if all(s in group for group in sentences)]
+    shared = [s for s in _sentences(frame["note"].iloc[0]) if all(s in group for group in sentences)]
     cited = sorted({re.sub(r":.*$", "", d.cite(ref)) for ref in frame["reference"] if ref})
-    return [*common, *(f"Source: {c}." for c in cited)]
+    return [*shared, *(f"Source: {c}." for c in cited)]
 
 
 def _sentences(note: str) -> list[str]:

@@ -8,8 +8,8 @@ from collections import Counter
 
 import pandas as pd
 
-from .. import actions
-from ..models import ActionKind
+from ..views import actions
+from ..store.models import ActionKind
 from .context import Drafting, count, listed
 from .document import Block, Heading, Paragraph, Table
 from .facts import earlier_cycle

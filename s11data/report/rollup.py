@@ -4,7 +4,7 @@ Somerset partnerships combine their local reports into a regional one; issue 11,
 The roll-up opens with what only a regional view says — engagement side by side, and % green per theme side by
 side (frameworks differ between partnerships, themes do not) — then holds each partnership's own report as one
 chapter, drafted by the same builders as a local report (`draft`), with that cycle's stored narrative. Every figure
-comes from the functions the pages use (`queries.returns_figures` as on Overview, `queries.percent_green` as on
+comes from the functions the pages use (`overview.returns_figures` as on Overview, `trends.percent_green` as on
 Trends). The caller must be able to read every partnership asked for (ScopeError otherwise).
 """
 from __future__ import annotations
@@ -16,10 +16,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
-from .. import queries
-from ..errors import UserError
-from ..models import STABLE_THEMES
-from ..scope import Scope
+from ..views import common, filter_choices, overview, trends
+from ..store.errors import UserError
+from ..store.models import STABLE_THEMES
+from ..store.scope import Scope
 from . import draft as local
 from .citations import cited_sources
 from .context import Drafting, when
@@ -41,10 +41,10 @@ def year_of(label: str) -> str | None:
     return found.group(0) if found else None
 
 
-def year_options(cycles: Iterable[queries.CycleChoice]) -> dict[str, list[queries.CycleChoice]]:
+def year_options(cycles: Iterable[filter_choices.CycleChoice]) -> dict[str, list[filter_choices.CycleChoice]]:
     """Years in which at least two partnerships have a cycle, newest first → those cycles (one partnership's
     several cycles starting in one year are all listed; a roll-up takes one of each)."""
-    by_year: dict[str, list[queries.CycleChoice]] = {}
+    by_year: dict[str, list[filter_choices.CycleChoice]] = {}
     for cycle in cycles:
         year = year_of(cycle.label)
         if year:
@@ -54,7 +54,7 @@ def year_options(cycles: Iterable[queries.CycleChoice]) -> dict[str, list[querie
             if len({y.partnership_id for y in found}) >= 2}
 
 
-def cycles_of_year(cycles: Iterable[queries.CycleChoice], year: str, partnerships: Mapping[int, str]) -> list[int]:
+def cycles_of_year(cycles: Iterable[filter_choices.CycleChoice], year: str, partnerships: Mapping[int, str]) -> list[int]:
     """Each partnership's cycle starting in `year` (its latest label if several), in the order `partnerships`
     (id → name) gives them; a UserError names a partnership with no cycle that year."""
     wanted = year_of(year) or year
@@ -69,8 +69,8 @@ def cycles_of_year(cycles: Iterable[queries.CycleChoice], year: str, partnership
     return chosen
 
 
-def _infos(session: Session, scope: Scope, cycle_ids: Sequence[int]) -> list[queries.CycleInfo]:
-    infos = [queries.cycle_info(session, scope, cid) for cid in dict.fromkeys(cycle_ids)]  # ScopeError if not theirs
+def _infos(session: Session, scope: Scope, cycle_ids: Sequence[int]) -> list[common.CycleInfo]:
+    infos = [common.cycle_info(session, scope, cid) for cid in dict.fromkeys(cycle_ids)]  # ScopeError if not theirs
     if len(infos) < 2:
         raise UserError("A regional roll-up combines at least two partnerships' cycles; choose two or more.")
     seen: dict[int, str] = {}
@@ -82,11 +82,11 @@ def _infos(session: Session, scope: Scope, cycle_ids: Sequence[int]) -> list[que
     return infos
 
 
-def engagement_table(session: Session, scope: Scope, infos: Sequence[queries.CycleInfo]) -> Table:
+def engagement_table(session: Session, scope: Scope, infos: Sequence[common.CycleInfo]) -> Table:
     """Invitations and returns of each partnership's cycle, counted as the Overview page counts them."""
     rows = []
     for info in infos:
-        r = queries.returns_figures(session, scope, info.id)
+        r = overview.returns_figures(session, scope, info.id)
         rows.append((info.partnership, info.label, info.method, *map(str, (
             r.invited, r.expected, r.received, r.on_time, r.late, r.national, r.not_expected, r.to_chase))))
     return Table(caption="Engagement of each partnership's cycle", header=ENGAGEMENT_HEADER, rows=tuple(rows),
@@ -94,14 +94,14 @@ def engagement_table(session: Session, scope: Scope, infos: Sequence[queries.Cyc
                       "chase: no response recorded yet, or did not engage.")
 
 
-def theme_table(session: Session, scope: Scope, infos: Sequence[queries.CycleInfo]) -> Table:
+def theme_table(session: Session, scope: Scope, infos: Sequence[common.CycleInfo]) -> Table:
     """% green per theme (rows, the stable list's order) and partnership (columns), as the Trends page counts it;
     '–' where a partnership's cycle has no graded answer on the theme."""
-    green = queries.percent_green(session, scope, [i.id for i in infos])
+    green = trends.percent_green(session, scope, [i.id for i in infos])
     themes = [t for t in STABLE_THEMES if any((i.id, t) in green for i in infos)]
     rows = tuple((theme[:1].upper() + theme[1:], *(f"{green[(i.id, theme)]:.1f}%" if (i.id, theme) in green
                                                   else "–" for i in infos)) for theme in themes)
-    published = [i.partnership_short for i in infos if i.source == queries.PUBLISHED]
+    published = [i.partnership_short for i in infos if i.source == common.PUBLISHED]
     note = ("% green of all answers on the theme's questions (not rated and not applicable included), the grade "
             "that stands (the panel's where it moderated).")
     if published:
@@ -110,10 +110,10 @@ def theme_table(session: Session, scope: Scope, infos: Sequence[queries.CycleInf
                  header=("Theme", *(f"{i.partnership_short} {i.label}" for i in infos)), rows=rows, note=note)
 
 
-def regional_blocks(session: Session, scope: Scope, infos: Sequence[queries.CycleInfo]) -> list[Block]:
+def regional_blocks(session: Session, scope: Scope, infos: Sequence[common.CycleInfo]) -> list[Block]:
     """The roll-up's opening chapter: what the partnerships' cycles were, and their figures side by side."""
     methods = sorted({i.method for i in infos})
-    ungraded = [i.partnership_short for i in infos if i.source in (queries.RESPONSES, queries.NOTHING)]
+    ungraded = [i.partnership_short for i in infos if i.source in (common.RESPONSES, common.NOTHING)]
     blocks: list[Block] = [
         Heading("Across the partnerships", 1),
         Paragraph(f"This report combines the Section 11 audits of {len(infos)} partnerships: "

@@ -1,0 +1,32 @@
+"""`s11 bench [--scale small|regional|national] [--json]`: pages, queries and a 10,000-row import against the
+targets of DESIGN §6, on SQLite and (when reachable) PostgreSQL, each figure beside its bare SQL time."""
+from __future__ import annotations
+
+import argparse
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    from bench.synth import SIZES
+
+    cmd = commands.add_parser("bench", help="time pages, queries and a 10,000-row import against DESIGN §6")
+    cmd.add_argument("--scale", choices=list(SIZES), default="small",
+                     help="the synthetic set to measure on (generated first where a database has none)")
+    cmd.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    cmd.add_argument("--repeat", type=int, default=5, help="runs per figure; the median is reported (default 5)")
+    cmd.add_argument("--sqlite", metavar="URL|none",
+                     help="SQLite database when the configured one is PostgreSQL (default data/bench.sqlite3)")
+    cmd.add_argument("--postgres", metavar="URL|none",
+                     help="PostgreSQL database when the configured one is SQLite (default $S11_BENCH_POSTGRES_URL, "
+                          "else postgresql+psycopg://postgres@127.0.0.1:5432/s11bench, used only if reachable)")
+    cmd.add_argument("--import-rows", type=int, default=10_000, metavar="N",
+                     help="rows in the return file of the import figure (default 10,000, as DESIGN §6 says)")
+    cmd.add_argument("--no-pages", action="store_true", help="skip the page scripts (queries and import only)")
+    cmd.set_defaults(run=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bench.benchmark import main
+
+    args.repeat = max(1, args.repeat)
+    args.import_rows = max(20, args.import_rows)
+    return main(args)

@@ -1,0 +1,336 @@
+"""The one place that builds each kind of Altair chart: RAG heat map with letters, stacked RAG bars, percentage
+grid (a trend across cycles).
+
+Colours are the Okabe–Ito colour-blind-safe set (vermillion, orange, bluish green) and never carry meaning alone:
+every heat-map cell shows its letter (R, A, G, – not rated, N/A), every bar segment and grid cell its percentage.
+The letter (ink) colour on each fill is chosen for contrast and checked against WCAG AA (4.5:1) in tests.
+`large=True` (shared-screen mode) makes every text bigger. Pure Altair and pandas, no Streamlit: the app draws
+these specs (`app.charts.draw`, cached once per input) and the Section 11 report embeds the same ones.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import altair as alt
+import pandas as pd
+
+from s11data.store.models import Rag
+from s11data.returns.ratings import LETTER, MEANING, NOT_PUBLISHED
+
+FILL: dict[str, str] = {
+    Rag.RED.value: "#D55E00",          # Okabe–Ito vermillion
+    Rag.AMBER.value: "#E69F00",        # Okabe–Ito orange
+    Rag.GREEN.value: "#009E73",        # Okabe–Ito bluish green
+    Rag.NOT_RATED.value: "#E4E4E4",
+    Rag.NOT_APPLICABLE.value: "#FFFFFF",
+    NOT_PUBLISHED: "#FFFFFF",
+}
+"""Fill of each grade. Red and green differ in hue along the blue–yellow axis (seen by all common colour
+vision deficiencies); amber and red differ in lightness."""
+
+CELL_BORDER = "#595959"
+AA_NORMAL = 4.5
+GRADE_ORDER: tuple[str, ...] = (Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value, Rag.NOT_RATED.value,
+                                Rag.NOT_APPLICABLE.value, NOT_PUBLISHED)
+
+DIFFERENCE_FILL: dict[str, str] = {
+    "higher than panel": "#CC79A7",    # Okabe–Ito reddish purple
+    "same as panel": "#E4E4E4",
+    "lower than panel": "#56B4E9",     # Okabe–Ito sky blue
+    "not moderated": "#FFFFFF",
+}
+"""Difference view: self-rating compared with the panel's moderated rating."""
+
+TEXT = "#111111"
+MUTED = "#444444"
+
+
+# --- contrast (WCAG 2.x) -------------------------------------------------------------------------
+
+def _channel(value: int) -> float:
+    c = value / 255
+    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+
+def luminance(colour: str) -> float:
+    """WCAG relative luminance of a '#rrggbb' colour."""
+    colour = colour.lstrip("#")
+    r, g, b = (int(colour[i:i + 2], 16) for i in (0, 2, 4))
+    return 0.2126 * _channel(r) + 0.7152 * _channel(g) + 0.0722 * _channel(b)
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio between two colours (1–21)."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def ink(fill: str) -> str:
+    """Black or white, whichever reads better on `fill`."""
+    return "#000000" if contrast(fill, "#000000") >= contrast(fill, "#FFFFFF") else "#FFFFFF"
+
+
+INK: dict[str, str] = {grade: ink(fill) for grade, fill in FILL.items()}
+DIFFERENCE_INK: dict[str, str] = {k: ink(v) for k, v in DIFFERENCE_FILL.items()}
+
+
+# --- labels ----------------------------------------------------------------------------------------
+
+def cell_letter(grade: str | None) -> str:
+    """The letter shown in a cell: R, A, G, – (not rated), N/A, ? (grade not published), blank (no answer)."""
+    if grade is None or (isinstance(grade, float) and pd.isna(grade)):
+        return ""
+    if grade == NOT_PUBLISHED:
+        return "?"
+    return LETTER[Rag(grade)]
+
+
+def legend_label(grade: str) -> str:
+    """E.g. 'R = requires improvement', '– = not rated'."""
+    if grade == NOT_PUBLISHED:
+        return "? = grade not published"
+    return f"{LETTER[Rag(grade)]} = {MEANING[Rag(grade)]}"
+
+
+def _sizes(large: bool) -> dict[str, int]:
+    return {"label": 20 if large else 14, "title": 22 if large else 15, "cell_text": 22 if large else 15,
+            "row": 46 if large else 32, "col": 64 if large else 44}
+
+
+def _configure(chart: alt.TopLevelMixin, large: bool) -> alt.TopLevelMixin:
+    """Text sizes and colours; width fits the page, height stays the plot's own (Streamlit's default 'fit' would
+    squeeze legend and axes into the given height)."""
+    s = _sizes(large)
+    chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    return (chart.configure_axis(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT,
+                                 titleColor=TEXT, labelLimit=420 if large else 320)
+            .configure_legend(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT, titleColor=TEXT,
+                              labelLimit=400, orient="top", direction="horizontal", columns=2 if large else 3)
+            .configure_header(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT)
+            .configure_title(fontSize=s["title"], color=TEXT, anchor="start")
+            .configure_view(stroke=None))
+
+
+# --- heat map ----------------------------------------------------------------------------------------
+
+FOOTER_FILL = "#EDEDED"
+"""The summary row under a heat map: a light neutral grey, apart from every grade's fill, its figures in TEXT."""
+
+
+def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequence[str], y_order: Sequence[str],
+             x_title: str = "", y_title: str = "", difference: bool = False, large: bool = False,
+             select: bool = True, x_labels: dict[str, str] | None = None,
+             footer: Sequence[tuple[str, str]] = (), footer_label: str = "") -> alt.TopLevelMixin:
+    """Rows `y` × columns `x`, each cell filled by its grade and carrying its letter (text, not colour alone).
+
+    `cells` needs the columns x, y, grade (a grade word, or with `difference=True` one of DIFFERENCE_FILL's keys)
+    and `letter` (what to write in the cell). With `select`, clicking a cell selects its (x, y) as the
+    selection parameter 'cell' (st.altair_chart(on_select='rerun') returns it). `footer`: (column, text) pairs
+    written in a last, grey row named `footer_label` (e.g. each question's % green), not selectable.
+    """
+    s = _sizes(large)
+    palette = DIFFERENCE_FILL if difference else FILL
+    inks = DIFFERENCE_INK if difference else INK
+    present = [g for g in (palette if difference else GRADE_ORDER) if g in set(cells[grade])]
+    labels = {g: (g if difference else legend_label(g)) for g in present}
+    data = cells.assign(_key=cells[grade].map(labels), _ink=cells[grade].map(inks))
+    if x_labels:
+        data = data.assign(_x_label=data[x].map(x_labels).fillna(data[x]))
+    colour = alt.Color("_key:N", title=None,
+                       scale=alt.Scale(domain=[labels[g] for g in present], range=[palette[g] for g in present]),
+                       legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square", symbolSize=300))
+    rows = [*y_order, footer_label] if footer else list(y_order)
+    x_axis = alt.X(f"{x}:N", sort=list(x_order), title=x_title or None,
+                   axis=alt.Axis(orient="top", labelAngle=0, labelFontWeight="bold"))
+    y_axis = alt.Y(f"{y}:N", sort=rows, title=y_title or None, axis=alt.Axis(labelFontWeight="normal"))
+    base = alt.Chart(data).encode(x=x_axis, y=y_axis)
+    rect = base.mark_rect(stroke=CELL_BORDER, strokeWidth=1).encode(
+        color=colour, tooltip=[alt.Tooltip(f"{x}:N", title=x_title or x), alt.Tooltip(f"{y}:N", title=y_title or y),
+                               alt.Tooltip("_key:N", title="Grade")])
+    if select:
+        rect = rect.add_params(alt.selection_point(name="cell", fields=[x, y], on="click", clear="dblclick"))
+    text = base.mark_text(fontSize=s["cell_text"], fontWeight="bold").encode(
+        text="letter:N", color=alt.Color("_ink:N", scale=None))
+    layers = [rect, text]
+    if footer:
+        foot = alt.Chart(pd.DataFrame(list(footer), columns=[x, "_text"]).assign(**{y: footer_label})).encode(
+            x=x_axis, y=y_axis)
+        layers += [foot.mark_rect(fill=FOOTER_FILL, stroke=CELL_BORDER, strokeWidth=1),
+                   foot.mark_text(fontSize=s["cell_text"], fontWeight="bold", color=TEXT).encode(text="_text:N")]
+    width = max(len(x_order) * s["col"], 240)
+    chart = alt.layer(*layers).properties(width=width, height=max(len(rows), 1) * s["row"])
+    return _configure(chart, large)
+
+
+# --- stacked RAG bars ---------------------------------------------------------------------------------
+
+def rag_bars(frame: pd.DataFrame, *, label: str, label_order: Sequence[str] | None = None, title: str = "",
+             large: bool = False, height_per_bar: int | None = None) -> alt.TopLevelMixin:
+    """Horizontal 100% bars: one per `label`, segments per grade (worst first), each segment with its %.
+
+    `frame` needs columns label, grade and percent. Segments under 6% keep their colour but write the % only
+    in the table beside (too narrow to read).
+    """
+    s = _sizes(large)
+    present = [g for g in GRADE_ORDER if g in set(frame["grade"])]
+    data = frame[frame["grade"].isin(present)].copy()
+    data["_key"] = data["grade"].map(legend_label)
+    data["_ink"] = data["grade"].map(INK)
+    data["_order"] = data["grade"].map({g: i for i, g in enumerate(GRADE_ORDER)})
+    data["_text"] = data["percent"].map(lambda p: f"{p:.0f}%" if pd.notna(p) and p >= 6 else "")
+    order = list(label_order) if label_order is not None else list(dict.fromkeys(data[label]))
+    colour = alt.Color("_key:N", title=None, scale=alt.Scale(domain=[legend_label(g) for g in present],
+                                                             range=[FILL[g] for g in present]),
+                       legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square", symbolSize=300))
+    base = alt.Chart(data).encode(
+        y=alt.Y(f"{label}:N", sort=order, title=None),
+        x=alt.X("percent:Q", stack="normalize", title="% of answers", axis=alt.Axis(format="%", tickCount=5)),
+        order=alt.Order("_order:Q"),
+    )
+    bars = base.mark_bar(stroke=CELL_BORDER, strokeWidth=0.5).encode(color=colour)
+    text = base.mark_text(fontSize=s["cell_text"], fontWeight="bold", align="center", dx=0).encode(
+        x=alt.X("_mid:Q", stack=None, title="% of answers", axis=alt.Axis(format="%")),
+        text="_text:N", color=alt.Color("_ink:N", scale=None)).transform_joinaggregate(
+        _total="sum(percent)", groupby=[label]).transform_window(
+        _cum="sum(percent)", sort=[alt.SortField("_order")], groupby=[label],
+        frame=[None, 0]).transform_calculate(_mid="(datum._cum - datum.percent / 2) / datum._total")
+    height = (height_per_bar or s["row"] + 8) * max(len(order), 1)
+    chart = alt.layer(bars, text).properties(height=height, width="container", title=title or "")
+    return _configure(chart, large)
+
+
+# --- percentage grid (themes × cycles) ------------------------------------------------------------------
+
+GRID_BINS: tuple[tuple[float, str], ...] = ((20, "#DEEBF7"), (40, "#9ECAE1"), (60, "#4292C6"), (80, "#2171B5"),
+                                            (101, "#08306B"))
+"""Sequential single-hue (blue) bins for a percentage: (upper bound, fill). One hue, so it reads without colour
+vision; every cell also prints its value."""
+GRID_INK: dict[str, str] = {fill: ink(fill) for _upper, fill in GRID_BINS}
+
+
+def grid_fill(value: float) -> str:
+    return next(fill for upper, fill in GRID_BINS if value < upper)
+
+
+def percent_grid(frame: pd.DataFrame, *, x: str, y: str, value: str, x_order: Sequence[str],
+                 y_order: Sequence[str], title: str = "", large: bool = False) -> alt.TopLevelMixin:
+    """Rows `y` × columns `x`, each cell printing its percentage on a blue shade (darker = higher).
+
+    Used for a trend across cycles (themes × cycles): legible from across a room where a dozen lines would not be.
+    """
+    s = _sizes(large)
+    data = frame.dropna(subset=[value]).copy()
+    data["_fill"] = data[value].map(grid_fill)
+    data["_ink"] = data["_fill"].map(GRID_INK)
+    data["_text"] = data[value].map(lambda v: f"{v:.0f}%")
+    base = alt.Chart(data).encode(
+        x=alt.X(f"{x}:N", sort=list(x_order), title=None, axis=alt.Axis(orient="top", labelAngle=0,
+                                                                       labelFontWeight="bold")),
+        y=alt.Y(f"{y}:N", sort=list(y_order), title=None))
+    rect = base.mark_rect(stroke=CELL_BORDER, strokeWidth=1).encode(color=alt.Color("_fill:N", scale=None))
+    text = base.mark_text(fontSize=s["cell_text"], fontWeight="bold").encode(
+        text="_text:N", color=alt.Color("_ink:N", scale=None))
+    chart = alt.layer(rect, text).properties(height=max(len(y_order), 1) * s["row"], width="container",
+                                             title=title or "")
+    return _configure(chart, large)
+
+
+# --- counts per stage (the engagement funnel) ------------------------------------------------------------
+# stage_bars, percent_line and status_board_style serve pages/engagement.py.
+
+STAGE_FILL: tuple[str, ...] = ("#C6DBEF", "#9ECAE1", "#4292C6", "#08519C")
+"""Light to dark blue, one per stage in order; each bar also carries its stage name and count as text."""
+LINE = "#0072B2"  # Okabe–Ito blue
+
+
+def stage_bars(frame: pd.DataFrame, *, stage: str, value: str, group: str, stage_order: Sequence[str],
+               large: bool = False, value_title: str = "organisations") -> alt.TopLevelMixin:
+    """One block of horizontal bars per `group` (e.g. cycle), one bar per stage in `stage_order` (e.g. invited →
+    responded → submitted → reviewed), each bar labelled '<stage>: <count>' at its end (no legend lookup)."""
+    s = _sizes(large)
+    order = list(stage_order)
+    data = frame.assign(_text=frame[stage].astype(str) + ": " + frame[value].astype(str),
+                        _stage=frame[stage].astype(str))
+    fills = [STAGE_FILL[min(i, len(STAGE_FILL) - 1)] for i in range(len(order))]
+    base = alt.Chart(data).encode(
+        y=alt.Y(f"{group}:N", title=None, axis=alt.Axis(labelFontWeight="bold")),
+        yOffset=alt.YOffset("_stage:N", sort=order),
+        x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(tickMinStep=1, format="d")))
+    bars = base.mark_bar(stroke=CELL_BORDER, strokeWidth=0.5).encode(
+        color=alt.Color("_stage:N", sort=order, title=None, scale=alt.Scale(domain=order, range=fills), legend=None))
+    text = base.mark_text(align="left", dx=6, fontSize=s["label"] - 1, color=TEXT).encode(text="_text:N")
+    groups = max(data[group].nunique(), 1)
+    chart = alt.layer(bars, text).properties(height=groups * len(order) * (s["row"] - 8), width="container")
+    return _configure(chart, large)
+
+
+def percent_line(frame: pd.DataFrame, *, x: str, value: str, x_order: Sequence[str], title: str = "",
+                 large: bool = False) -> alt.TopLevelMixin:
+    """One percentage (0–100) across `x` (e.g. response rate per cycle): a line whose every point carries its %."""
+    s = _sizes(large)
+    data = frame.assign(_label=frame[value].map(lambda v: f"{v:.0f}%" if pd.notna(v) else "no figure"))
+    base = alt.Chart(data).encode(
+        x=alt.X(f"{x}:N", sort=list(x_order), title=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y(f"{value}:Q", title=title or None, scale=alt.Scale(domain=[0, 110]),
+                axis=alt.Axis(values=[0, 25, 50, 75, 100])))
+    line = base.mark_line(color=LINE, strokeWidth=4 if large else 3,
+                          point=alt.OverlayMarkDef(color=LINE, size=160 if large else 90))
+    text = base.mark_text(dy=-16, fontSize=s["label"], fontWeight="bold", color=TEXT).encode(text="_label:N")
+    chart = alt.layer(line, text).properties(height=320 if large else 240, width="container")
+    return _configure(chart, large)
+
+
+# --- engagement status board -----------------------------------------------------------------------------
+
+STATUS_FILL: dict[str, str] = {
+    "engaged": "#CDEBDF",          # tint of Okabe–Ito bluish green
+    "own state": "#D6E6F4",        # tint of Okabe–Ito blue
+    "did not engage": "#F6D2BF",   # tint of Okabe–Ito vermillion
+    "missing": "#FFE9A8",          # tint of Okabe–Ito yellow
+}
+"""Background of each group of engagement states; light enough for black text (AA), and the status word is
+always written in the cell, so colour is never the only signal."""
+
+
+def status_board_style(frame: pd.DataFrame):  # type: ignore[no-untyped-def]
+    """A pandas Styler for a status board: each status cell tinted by its group (engaged, own state, did not
+    engage, missing), missing in bold."""
+    from s11data.views.engagement import GROUP
+
+    def cell(value: object) -> str:
+        group = GROUP.get(value) if isinstance(value, str) else None
+        if group is None:
+            return ""
+        bold = "font-weight: bold; " if group == "missing" else ""
+        return f"{bold}background-color: {STATUS_FILL[group]}; color: #000000"
+
+    return frame.style.map(cell)
+
+
+FLAG_FILL: dict[str, str] = {"overdue": "#F6D2BF", "due soon": "#FFE9A8"}
+"""Background of an action's flag cell (the word is always written: colour is never the only signal)."""
+
+
+def action_flag_style(frame: pd.DataFrame):  # type: ignore[no-untyped-def]
+    """A pandas Styler for an actions table: the `flag` cell tinted and bold when overdue or due soon; numbers
+    with one decimal and missing values blank."""
+    def cell(value: object) -> str:
+        fill = FLAG_FILL.get(value) if isinstance(value, str) else None
+        return f"font-weight: bold; background-color: {fill}; color: #000000" if fill else ""
+
+    styled = frame.style.map(cell, subset=["flag"] if "flag" in frame.columns else [])
+    return styled.format(precision=1, na_rep="")  # a Styler shows its own text: one decimal, blanks for none
+
+
+# --- specs ------------------------------------------------------------------------------------------------
+
+BUILDERS = {"heat_map": heat_map, "rag_bars": rag_bars, "percent_grid": percent_grid, "stage_bars": stage_bars,
+            "percent_line": percent_line}
+"""The chart builders `spec` (and `app.charts.draw`) accept by name."""
+
+
+def spec(kind: str, frame: pd.DataFrame, **options: object) -> dict:
+    """The Vega-Lite spec of chart `kind` (a builder above, e.g. 'heat_map') for `frame`."""
+    if kind not in BUILDERS:
+        raise KeyError(f"unknown chart {kind!r}; known: {', '.join(BUILDERS)}")
+    return BUILDERS[kind](frame, **options).to_dict(validate=False)

@@ -1,0 +1,144 @@
+"""What the shared filters can offer the caller: partnerships, cycles, organisations, themes, sectors, sections.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import NamedTuple
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from s11data.store.lookup import normalise
+from s11data.store.models import (
+    Cycle,
+    Organisation,
+    OrganisationAlias,
+    Partnership,
+    PartnershipAlias,
+    PartnershipMember,
+    Question,
+    Theme,
+)
+from s11data.store.scope import Scope, in_scope
+from s11data.views.common import _value
+
+
+# --- what the filters can offer ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PartnershipChoice:
+    id: int
+    name: str
+    short_name: str
+    illustrative: bool
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """How the partnership is written in links: its short name, else its name."""
+        return self.short_name or self.name
+
+
+class CycleChoice(NamedTuple):  # named tuples: a national reader's choices hold 1,500 cycles, 6,000 organisations
+    id: int
+    partnership_id: int
+    label: str
+    method: str
+    scale: str
+
+
+class OrganisationChoice(NamedTuple):
+    id: int
+    name: str
+    sector: str
+    partnership_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Everything the shared filters can offer a caller, within their scope (small lists, cached per scope)."""
+
+    partnerships: tuple[PartnershipChoice, ...] = ()
+    cycles: tuple[CycleChoice, ...] = ()
+    themes: tuple[tuple[int, str], ...] = ()
+    organisations: tuple[OrganisationChoice, ...] = ()
+    organisation_aliases: tuple[tuple[str, int], ...] = field(default=())
+
+    @cached_property
+    def _normalised_names(self) -> tuple[tuple[str, OrganisationChoice], ...]:
+        """(normalised name, organisation), built once per Choices (a national reader has 6,000)."""
+        return tuple((normalise(o.name), o) for o in self.organisations)
+
+    @cached_property
+    def _organisation_names(self) -> dict[str, OrganisationChoice]:
+        """Normalised name and alias → organisation, built once per Choices."""
+        by_id = {o.id: o for o in self.organisations}
+        names = {normalise(alias): by_id[oid] for alias, oid in self.organisation_aliases if oid in by_id}
+        names.update(self._normalised_names)  # a name wins over another's alias
+        return names
+
+    def organisation_named(self, text: str | None) -> OrganisationChoice | None:
+        """By exact name or alias (case, spacing, '&'/'and' folded), else the one organisation whose name
+        contains the text ('Sirona')."""
+        wanted = normalise(text or "")
+        if not wanted:
+            return None
+        names = self._organisation_names
+        if wanted in names:
+            return names[wanted]
+        partial = [o for name, o in self._normalised_names if wanted in name]
+        return partial[0] if len(partial) == 1 else None
+
+
+def filter_choices(session: Session, scope: Scope) -> Choices:
+    """The partnerships, cycles, themes and organisations the caller may filter by (sections: `cycle_sections`)."""
+    aliases: dict[int, list[str]] = {}
+    for pid, alias in session.execute(select(PartnershipAlias.partnership_id, PartnershipAlias.alias)
+                                      .where(in_scope(PartnershipAlias.partnership_id, scope))):
+        aliases.setdefault(pid, []).append(alias)
+    partnerships = tuple(
+        PartnershipChoice(pid, name, short or "", bool(illustrative), tuple(sorted(aliases.get(pid, []))))
+        for pid, name, short, illustrative in session.execute(
+            select(Partnership.id, Partnership.name, Partnership.short_name, Partnership.illustrative)
+            .where(in_scope(Partnership.id, scope)).order_by(Partnership.illustrative, Partnership.name)))
+    cycles = tuple(
+        CycleChoice(cid, pid, label, _value(method), _value(scale))
+        for cid, pid, label, method, scale in session.execute(
+            select(Cycle.id, Cycle.partnership_id, Cycle.label, Cycle.method, Cycle.scale)
+            .where(in_scope(Cycle.partnership_id, scope)).order_by(Cycle.partnership_id, Cycle.label.desc())))
+    themes = tuple((tid, name) for tid, name in session.execute(
+        select(Theme.id, Theme.name).order_by(Theme.position, Theme.name)))
+    return Choices(partnerships, cycles, themes, *_organisations(session, scope))
+
+
+def _organisations(session: Session, scope: Scope) -> tuple[tuple[OrganisationChoice, ...],
+                                                             tuple[tuple[str, int], ...]]:
+    """Organisations invited to, or returning in, a cycle of one of the caller's partnerships (`partnership_member`,
+    which the database keeps in step with every invitation and return)."""
+    member = PartnershipMember
+    by_org: dict[int, set[int]] = {}
+    names: dict[int, tuple[str, str]] = {}
+    rows = session.connection().execute(  # Core, not the ORM's row loading: a national reader has 8,000 rows
+        select(Organisation.id, Organisation.name, Organisation.sector, member.partnership_id)
+        .join(member, member.organisation_id == Organisation.id)
+        .where(in_scope(member.partnership_id, scope)).order_by(Organisation.name))
+    for oid, name, sector, pid in rows:
+        by_org.setdefault(oid, set()).add(pid)
+        names[oid] = (name, _value(sector))
+    organisations = tuple(OrganisationChoice(oid, names[oid][0], names[oid][1], frozenset(pids))
+                          for oid, pids in by_org.items())
+    aliases = tuple((alias, oid) for alias, oid in session.execute(
+        select(OrganisationAlias.alias, OrganisationAlias.organisation_id)) if oid in by_org)
+    return organisations, aliases
+
+
+def cycle_sections(session: Session, scope: Scope, cycle_id: int) -> tuple[tuple[str, str], ...]:
+    """The sections of a cycle's framework, (code, title) in framework order."""
+    partnership_id = session.scalar(select(Cycle.partnership_id).where(Cycle.id == cycle_id))
+    scope.check_read(partnership_id)
+    rows = session.execute(select(Question.section_code, Question.section_title, func.min(Question.position))
+                           .where(Question.cycle_id == cycle_id, Question.section_code != "")
+                           .group_by(Question.section_code, Question.section_title)
+                           .order_by(func.min(Question.position))).all()
+    return tuple(dict.fromkeys((code, title) for code, title, _pos in rows))
