@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from s11data.store import db
+from s11data.seed.load import prepare
 from s11data.store.errors import UserError
 from s11data.store.lookup import find_cycle, find_partnership
 from s11data.store.models import User
@@ -68,7 +69,7 @@ def _rollup(args: argparse.Namespace, fmt: str) -> int:
     from s11data.report.render import render
     from s11data.report.rollup import cycles_of_year, draft_rollup, year_of
 
-    db.prepare()
+    prepare()
     with db.read_session() as session:
         scope, author = _as_user(session, args.user)
         found = [find_partnership(session, name, scope) for name in dict.fromkeys(args.partnership)]
@@ -93,7 +94,7 @@ def _run(args: argparse.Namespace) -> int:
     fmt = _format(args)
     if len(set(args.partnership)) > 1:
         return _rollup(args, fmt)
-    db.prepare()
+    prepare()
     with db.read_session() as session:
         scope, author = _as_user(session, args.user)
         partnership = find_partnership(session, args.partnership[0], scope)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ..store.models import Rag
+from .. import charts
 from ..views.common import GRADES
 from .document import Chart, Table
 
@@ -15,27 +15,11 @@ GRADE_KEY: dict[str, str] = {g: g.lower().replace(" ", "_") for g in GRADES}
 CHART_WIDTH = 520
 
 
-_INTERIM_FILL = {Rag.RED.value: "#D55E00", Rag.AMBER.value: "#E69F00", Rag.GREEN.value: "#009E73",
-                 Rag.NOT_RATED.value: "#E4E4E4", Rag.NOT_APPLICABLE.value: "#FFFFFF"}
-"""Until the chart builders move to s11data.charts (issue 14): the app's Okabe–Ito fills (app/charts.FILL)."""
-
-
 def rag_spec(frame: pd.DataFrame, *, label: str, order: Sequence[str], title: str = "") -> dict:
-    """The Vega-Lite spec of stacked 100% RAG bars, one per `label` (columns label, grade, percent).
-
-    Interim: once the app's builders are in s11data.charts this becomes `charts.rag_bars(...)`."""
-    import altair as alt
-
-    present = [g for g in GRADES if g in set(frame["grade"])]
-    data = frame[frame["grade"].isin(present)][[label, "grade", "percent"]]
-    chart = alt.Chart(data).mark_bar(stroke="#595959", strokeWidth=0.5).encode(
-        y=alt.Y(f"{label}:N", sort=list(order), title=None),
-        x=alt.X("percent:Q", stack="normalize", title="% of answers", axis=alt.Axis(format="%")),
-        color=alt.Color("grade:N", title=None, sort=present,
-                        scale=alt.Scale(domain=present, range=[_INTERIM_FILL[g] for g in present])),
-        order=alt.Order("_order:Q")).transform_calculate(
-        _order=" + ".join(f"(datum.grade == '{g}' ? {i} : 0)" for i, g in enumerate(present)) or "0")
-    return chart.properties(width=CHART_WIDTH, title=title).to_dict(validate=False)
+    """The Vega-Lite spec of the app's stacked 100% RAG bars (`charts.rag_bars`), one bar per `label` (columns
+    label, grade, percent), at a fixed width for a page (the app's spec fills its container)."""
+    spec = charts.spec("rag_bars", frame, label=label, label_order=list(order), title=title)
+    return {**spec, "width": CHART_WIDTH}
 
 
 def percent_text(value: object) -> str:
@@ -94,4 +78,3 @@ def letter_grade(grade: str | None) -> str:
 
 
 OVERALL = "All questions"
-RANKED_WORDS = (Rag.RED.value, Rag.AMBER.value, Rag.GREEN.value)
