@@ -121,6 +121,7 @@ def test_docx_table_repeats_its_header_row_and_letters_shaded_cells(word):
     assert header_pr is not None and header_pr.find(qn("w:tblHeader")) is not None
     assert all(r._tr.trPr is None or r._tr.trPr.find(qn("w:tblHeader")) is None for r in table.rows[1:])
     assert len(table.rows) == 46
+    assert table.columns[0].width > 2 * table.columns[1].width  # "Agency 44" gets more room than "G"
     cell = table.rows[1].cells[1]
     assert cell.text == "G"
     assert cell._tc.tcPr.find(qn("w:shd")).get(qn("w:fill")) == "009E73"
