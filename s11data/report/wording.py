@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from s11data.report.document import Heading, Narrative, Report
-
-ILLUSTRATIVE = "Illustrative data — not a real partnership"
+from s11data.report.draft import ILLUSTRATIVE_FOOTER as ILLUSTRATIVE
 
 
 def footer(report: Report) -> str:
