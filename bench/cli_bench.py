@@ -1,5 +1,6 @@
-"""`s11 bench [--scale small|regional|national] [--json]`: pages, queries and a 10,000-row import against the
-targets of DESIGN §6, on SQLite and (when reachable) PostgreSQL, each figure beside its bare SQL time."""
+"""`s11 bench [--scale small|regional|national] [--json]`: pages, queries, a 10,000-row import and the Section 11
+report (one cycle; a 15-partnership roll-up) against the targets of DESIGN §6 and issue 11, on SQLite and (when reachable)
+PostgreSQL, each figure beside its bare SQL time."""
 from __future__ import annotations
 
 import argparse
@@ -21,6 +22,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     cmd.add_argument("--import-rows", type=int, default=10_000, metavar="N",
                      help="rows in the return file of the import figure (default 10,000, as DESIGN §6 says)")
     cmd.add_argument("--no-pages", action="store_true", help="skip the page scripts (queries and import only)")
+    cmd.add_argument("--no-report", action="store_true",
+                     help="skip the Section 11 report figures (one cycle's draft + DOCX + PDF, a 15-partnership roll-up)")
     cmd.set_defaults(run=_run)
 
 
