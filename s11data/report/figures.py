@@ -50,9 +50,10 @@ def distribution_table(frame: pd.DataFrame, *, key: str, labels: dict[str, str],
     for value, group in frame.groupby(key, sort=False):
         by_grade = {g: figure_text(n, p) for g, n, p in zip(group["grade"], group["count"], group["percent"])}
         base = group["base"].dropna()
-        rows.append((str(value), labels.get(str(value), ""), *(by_grade.get(g, "") for g in grades),
+        text = (labels.get(str(value), ""),) if labels else ()
+        rows.append((str(value), *text, *(by_grade.get(g, "") for g in grades),
                      str(int(base.iloc[0])) if len(base) else ""))
-    return Table(caption=caption, header=(key_header, "Text" if key_header == "Question" else "", *grades, "Base"),
+    return Table(caption=caption, header=(key_header, *(("Text",) if labels else ()), *grades, "Base"),
                  rows=tuple(rows), note=note)
 
 

@@ -92,7 +92,7 @@ def overall(d: Drafting) -> list[Block]:
     return [Heading("All questions", 2),
             distribution_chart(frame, key="key", what=f"Grades across all questions ({what})",
                                caption=caption),
-            distribution_table(frame, key="key", labels={OVERALL: ""}, key_header="",
+            distribution_table(frame, key="key", labels={}, key_header="",
                                caption=caption, note=f"Figures: {what}.")]
 
 
