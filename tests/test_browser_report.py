@@ -55,8 +55,8 @@ def test_business_manager_writes_an_analysis_and_finds_it_in_the_docx(app_server
 
     page.get_by_role("tab", name="Documents").click()
     page.get_by_role("button", name="Build the DOCX").click()
-    wait_idle(page)
-    page.get_by_text("The DOCX is ready").wait_for()
+    page.get_by_role("button", name="Download the DOCX").wait_for(timeout=300_000)  # built under st.status
+    page.get_by_text("The DOCX is ready").first.wait_for(state="attached")
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the DOCX").click()
     assert download.value.suggested_filename == "Section-11-report-GSCP-2021.docx"
