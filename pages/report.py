@@ -40,14 +40,14 @@ except (UserError, ScopeError) as exc:
     st.error(str(exc), icon=":material/error:")
     st.stop()
 
-outline_tab, narrative_tab, documents_tab = st.tabs(["Outline", "Narrative", "Documents"])
-with outline_tab:
-    report_view.outline(report)
-with narrative_tab:
-    if kind == "This cycle":
-        report_view.narrative_slots(scope, report, f.cycle_id, can_write=scope.can("report"))
-    else:
-        st.info("Each partnership's narrative is written on its own report (choose 'This cycle'); the roll-up "
-                "carries it into that partnership's chapter.")
-with documents_tab:
-    report_view.downloads(report, written, name)
+# No tabs: a build's rerun would show the first tab again, hiding the download it brings.
+st.subheader("Documents")
+report_view.downloads(report, written, name)
+st.subheader("Outline of the draft")
+report_view.outline(report)
+st.subheader("Narrative")
+if kind == "This cycle":
+    report_view.narrative_slots(scope, report, f.cycle_id, can_write=scope.can("report"))
+else:
+    st.info("Each partnership's narrative is written on its own report (choose 'This cycle'); the roll-up "
+            "carries it into that partnership's chapter.")

@@ -41,7 +41,6 @@ def test_business_manager_writes_an_analysis_and_finds_it_in_the_docx(app_server
 
     sign_in(page, app_server, "rep-manager", path="report?partnership=GSCP&cycle=2021")
     page.get_by_role("heading", name="Report · GSCP").wait_for()
-    page.get_by_role("tab", name="Narrative").click()
     box = page.get_by_role("textbox", name=f"Text of {title}")
     box.wait_for()
     width = box.bounding_box()["width"]
@@ -53,7 +52,6 @@ def test_business_manager_writes_an_analysis_and_finds_it_in_the_docx(app_server
     assert_clean(page, errors)
     shot(page, "report-gscp-narrative-saved")
 
-    page.get_by_role("tab", name="Documents").click()
     page.get_by_role("button", name="Build the DOCX").click()
     page.get_by_role("button", name="Download the DOCX").wait_for(timeout=300_000)  # built under st.status
     page.get_by_text("The DOCX is ready").first.wait_for(state="attached")
