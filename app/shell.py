@@ -55,6 +55,7 @@ def _run() -> None:
         st.Page(f"{PAGES_DIR}/engagement.py", title="Engagement", icon=":material/forward_to_inbox:",
                 url_path="engagement"),
         st.Page(f"{PAGES_DIR}/actions.py", title="Actions", icon=":material/task_alt:", url_path="actions"),
+        st.Page(f"{PAGES_DIR}/report.py", title="Report", icon=":material/description:", url_path="report"),
         st.Page(f"{PAGES_DIR}/upload.py", title="Upload returns", icon=":material/upload_file:", url_path="upload"),
         st.Page(f"{PAGES_DIR}/cycles.py", title="Cycles & invitations", icon=":material/event_note:",
                 url_path="cycles"),

@@ -1,5 +1,6 @@
-"""`s11 bench [--scale small|regional|national] [--json]`: pages, queries and a 10,000-row import against the
-targets of DESIGN §6, on SQLite and (when reachable) PostgreSQL, each figure beside its bare SQL time."""
+"""`s11 bench [--scale small|regional|national] [--json]`: pages, queries, a 10,000-row import and the Section 11
+report (one cycle; a 15-partnership roll-up) against the targets of DESIGN §6 and issue 11, on SQLite and (when reachable)
+PostgreSQL, each figure beside its bare SQL time."""
 from __future__ import annotations
 
 import argparse
@@ -25,6 +26,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                      help="simultaneous new sessions per level against real app servers (default 1,5,10,20,50)")
     cmd.add_argument("--processes", type=_levels, default="1,2", metavar="N,N",
                      help="app server processes to measure the levels with (default 1,2)")
+    cmd.add_argument("--no-report", action="store_true",
+                     help="skip the Section 11 report figures (one cycle's draft + DOCX + PDF, a 15-partnership roll-up)")
     cmd.set_defaults(run=_run)
 
 

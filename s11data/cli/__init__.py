@@ -8,9 +8,9 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
-from s11data.cli import cycle, database, export, import_, users
+from s11data.cli import cycle, database, export, import_, report, users
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (database, export, import_, users, cycle)
+COMMAND_MODULES: tuple[ModuleType, ...] = (database, export, import_, users, cycle, report)
 """The modules whose `register(commands)` adds a command, in the order `s11 --help` lists them."""
 
 

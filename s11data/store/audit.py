@@ -27,6 +27,7 @@ ACTIONS = (
     "sessions ended", "user.add", "user.disable", "user.enable", "user.reset-password", "user.unlock",
     "user.partnerships", "user.themes", "user.demo-accounts",
     "import", "cycle", "invitation", "recommendation", "progress", "export",
+    "report.narrative",
 )
 """Actions in use. Others may be added; keep them short and stable so the log can be filtered."""
 

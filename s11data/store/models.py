@@ -471,3 +471,20 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(60))
     detail: Mapped[str] = mapped_column(Text, default="")
     partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnership.id"))
+
+
+# --- the report's narrative -----------------------------------------------------------------------
+
+class ReportNarrative(Base):
+    """What a business manager wrote for one section of a cycle's report (0008). Every save is a new version;
+    the highest version of a (cycle, section key) is current, earlier ones are kept."""
+    __tablename__ = "report_narrative"
+    __table_args__ = (UniqueConstraint("cycle_id", "section_key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), index=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"))
+    section_key: Mapped[str] = mapped_column(String(80))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    text: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(100), default="")
+    written_at: Mapped[dt.datetime] = mapped_column(DateTime, default=_now)

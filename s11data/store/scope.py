@@ -21,6 +21,7 @@ WRITE_ROLES: dict[str, frozenset[Role]] = {
     "invitations": frozenset({Role.BUSINESS_MANAGER, Role.ADMIN}),
     "recommendations": frozenset({Role.BUSINESS_MANAGER, Role.ADMIN}),
     "progress": frozenset({Role.CHAIR, Role.BUSINESS_MANAGER, Role.ADMIN}),
+    "report": frozenset({Role.BUSINESS_MANAGER, Role.ADMIN}),
     "users": frozenset({Role.ADMIN}),
 }
 
