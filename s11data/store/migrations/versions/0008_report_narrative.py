@@ -5,7 +5,7 @@ writes per section of a cycle's Section 11 report (the foreword, each section's 
 save adds a version; the highest is current and earlier texts are kept (issue 11, item 2).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01 23:00:00
 """
 import sqlalchemy as sa
