@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from app import sign_in_cookie
 from app.session import set_scope
 from app.sign_in_cookie import cookie_name, read_cookie, signing_key  # noqa: F401 - the gate's cookie, by name
+from app.text import plain
 from s11data.admin import users
 from s11data.store import db
 from s11data.store.errors import UserError
@@ -123,8 +124,8 @@ def _admitted(scope: Scope, demo: bool, cookie: str) -> Scope:
     if demo:
         demo_banner()
     with st.sidebar:
-        st.caption(f"Signed in as **{st.session_state.get(USER_NAME) or scope.username}** · {scope.role.value}"
-                   + (f" · {scope.subgroup}" if scope.subgroup else ""))
+        st.caption(f"Signed in as **{plain(st.session_state.get(USER_NAME) or scope.username)}** · {scope.role.value}"
+                   + (f" · {plain(scope.subgroup)}" if scope.subgroup else ""))
         st.button("Sign out", key="s11_sign_out", icon=":material/logout:", on_click=_ask_sign_out)
         issued = st.session_state.get(WRITE_COOKIE)
         if isinstance(issued, sign_in_cookie.Issued):

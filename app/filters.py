@@ -306,7 +306,7 @@ def switch_page(page: str, **params: object) -> None:
 def illustrative_banner(f: Filters) -> None:
     """The 'Illustrative data' label every view of the demo partnership carries."""
     if f.illustrative:
-        st.info(f"**Illustrative data** — {f.partnership_name} is a fictional partnership for trying the "
+        st.info(f"**Illustrative data** — {plain(f.partnership_name or '')} is a fictional partnership for trying the "
                 "dashboard. Nothing in it is real.", icon=":material/science:")
 
 

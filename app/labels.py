@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app.text import plain
 from s11data.views import citations, common
 from s11data.views.common import CycleInfo
 
@@ -26,7 +27,7 @@ def method_words(info: CycleInfo) -> str:
 def data_note(info: CycleInfo, grade_of: str = "stands") -> None:
     """A badge line: what kind of figures this cycle has, and the illustrative label where it applies."""
     if info.illustrative:
-        st.info(f"**Illustrative data** — {info.partnership} is a fictional partnership for trying the dashboard. "
+        st.info(f"**Illustrative data** — {plain(info.partnership)} is a fictional partnership for trying the dashboard. "
                 "Nothing in it is real.", icon=":material/science:")
     kind = {
         common.RATINGS: f"Ratings per organisation · {GRADE_WORDS[grade_of]} · {method_words(info)}",

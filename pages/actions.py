@@ -11,6 +11,7 @@ import streamlit as st
 
 from app import filters, meeting, reads, screen, tables, writes
 from app.session import current_scope
+from app.text import plain
 from s11data.charts import action_flag_style
 from s11data.views import actions, figures
 from s11data.store.errors import UserError
@@ -84,8 +85,9 @@ else:
     chosen = int(by_label[st.selectbox("Action (one of the table above)", list(by_label), index=editable,
                                        key="actions_chosen")])
     row = table.set_index("recommendation_id").loc[chosen]
-    st.markdown(f"**{row['kind'].capitalize()} {row['number']}** ({row['cycle']}) — {row['text']}")
-    st.caption(f"Owner: {row['owner'] or 'not recorded'} · status: {row['status']}")
+    st.markdown(f"**{plain(str(row['kind']).capitalize())} {plain(str(row['number']))}** ({plain(str(row['cycle']))}) — "
+                f"{plain(str(row['text']))}")
+    st.caption(plain(f"Owner: {row['owner'] or 'not recorded'} · status: {row['status']}"))
     history = reads.progress_history(scope, recommendation_id=chosen)
     if history.empty:
         st.write("No progress recorded yet.")
@@ -105,8 +107,8 @@ else:
                            f"Progress added to {row['kind']} {row['number']} ({row['cycle']}): {status}.",
                            page="actions")
     elif is_chair:
-        st.caption(f"Chairs update the actions their subgroup owns; this one is owned by "
-                   f"{row['owner'] or 'nobody yet'}.")
+        st.caption(plain(f"Chairs update the actions their subgroup owns; this one is owned by "
+                         f"{row['owner'] or 'nobody yet'}."))
 
     if scope.can("recommendations") and scope.can_read(f.partnership_id):
         with st.form("edit_recommendation"):

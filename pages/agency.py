@@ -25,7 +25,7 @@ if f.organisation_id is None:
     meeting.headline(f"Choose the agency to discuss: {len(organisations)} organisations of {f.partnership_name}")
     if not large:
         st.info("Choose an organisation above (type part of its name), or follow any organisation name in the app.")
-        st.caption(f"{len(organisations)} organisations of {f.partnership_name}"
+        st.caption(f"{len(organisations)} organisations of {plain(f.partnership_name or '')}"
                    + (f" ({len(everyone):,} in all your partnerships: type a name above to find any)"
                       if len(everyone) > len(organisations) else ""))
     with meeting.picture():

@@ -8,6 +8,7 @@ import streamlit as st
 
 from app import filters, reads, tables, writes
 from app.session import current_scope
+from app.text import plain
 from s11data.admin import cycles
 from s11data.store import db
 from s11data.store.errors import UserError
@@ -38,7 +39,7 @@ except (UserError, ScopeError) as exc:
     st.stop()
 
 # --- the partnership's cycles ---------------------------------------------------------------------------------
-st.subheader(f"Cycles of {f.partnership_name}")
+st.subheader(plain(f"Cycles of {f.partnership_name}"))
 if listed.empty:
     st.info("No cycle yet: set up the first one below.")
 else:
@@ -104,7 +105,7 @@ if submitted:
             try:
                 framework = cycles.read_framework(upload.getvalue(), upload.name)
             except cycles.FrameworkRefused as refused:
-                st.error(f"{upload.name} was not used: fix these {len(refused.problems)} problem(s) and upload it "
+                st.error(f"{plain(upload.name)} was not used: fix these {len(refused.problems)} problem(s) and upload it "
                          "again. Nothing was saved.", icon=":material/error:")
                 tables.show(refused.frame(), name=f"framework problems {upload.name}", key="framework_problems")
                 ready = False
@@ -148,7 +149,7 @@ with db.read_session(db.get_engine(db.database_url())) as session:
 found = found[~found["organisation_id"].isin(invited["organisation_id"])] if not invited.empty else found
 found_labels = {int(r.organisation_id): f"{r.organisation} ({r.sector})" for r in found.itertuples()}
 if search.strip() and not found_labels:
-    st.caption(f"No organisation not yet invited matches '{search.strip()}': add it below if it is new.")
+    st.caption(plain(f"No organisation not yet invited matches '{search.strip()}': add it below if it is new."))
 picked = st.multiselect("Found", list(found_labels), format_func=found_labels.get, key=f"invite_found_{f.cycle_id}",
                         placeholder="Choose from the search", disabled=not found_labels)
 on = st.date_input("Invited on", value=today, max_value=today, key="invite_on", format="DD/MM/YYYY")

@@ -11,6 +11,7 @@ import streamlit as st
 
 from app import charts, filters, meeting, reads, screen, tables, writes
 from app.session import current_scope
+from app.text import plain
 from s11data.charts import status_board_style
 from s11data.views import engagement, figures, words
 from s11data.store.errors import UserError
@@ -90,7 +91,7 @@ else:
 
 # --- contact history ----------------------------------------------------------------------------------------
 where = f"{f.org}, all cycles" if f.org else f"{f.cycle}"
-st.subheader(f"Contact history · {where}")
+st.subheader(plain(f"Contact history · {where}"))
 if history.empty:
     st.write("No contacts recorded.")
 else:

@@ -8,6 +8,7 @@ import streamlit as st
 
 from app import charts, filters, labels, meeting, reads, screen, tables
 from app.session import current_scope
+from app.text import plain
 from s11data.views import common, figures
 from s11data.store.errors import UserError
 from s11data.store.scope import ScopeError

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import charts, filters, labels, meeting, reads, screen, tables
 from app.session import current_scope
+from app.text import plain
 from s11data.views import figures
 
 MEASURES = {"Green": "% green", "Amber": "% amber", "Red": "% red"}
@@ -122,7 +123,7 @@ else:
     org = reads.rag_by_cycle(scope, organisation_id=f.organisation_id, theme_id=f.theme_id)
     filters.page_link("agency", f"{f.org}: full profile →", org=f.org, icon=":material/apartment:")
     if org.empty:
-        st.info(f"No grades recorded for {f.org}.")
+        st.info(plain(f"No grades recorded for {f.org}."))
     else:
         org = org.assign(label=org["partnership"].map(short_names()) + " " + org["cycle"] + " · " + org["source"])
         order = list(dict.fromkeys(org.sort_values(["cycle", "partnership"])["label"]))

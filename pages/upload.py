@@ -35,7 +35,7 @@ from_file = st.toggle("Take the partnership and cycle from each row of the file 
 target = (None, None) if from_file else (f.partnership_name, f.cycle)
 
 st.subheader("2. Get a template")
-st.caption(f"Pre-filled with the question codes and invited organisations of {f.partnership_name} {f.cycle}. "
+st.caption(f"Pre-filled with the question codes and invited organisations of {plain(f.partnership_name or '')} {plain(f.cycle or '')}. "
            "Long form: one row per organisation and question. Wide form: one row per organisation.")
 
 

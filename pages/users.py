@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app.session import current_scope
+from app.text import plain
 from s11data.store import audit, db
 from s11data.admin import users
 from s11data.store.errors import UserError
@@ -53,7 +54,7 @@ with listing:
                         placeholder="Choose a user to change their account") if not people.empty else None)
     if who is not None:
         row = people.set_index("username").loc[who]
-        st.caption(f"{row['role']} · {row['status']} · {row['partnerships'] or 'no partnership'}")
+        st.caption(plain(f"{row['role']} · {row['status']} · {row['partnerships'] or 'no partnership'}"))
         left, middle, right = st.columns(3)
         if row["status"] == "disabled":
             if left.button("Enable", key="users_enable"):

@@ -175,4 +175,4 @@ def test_every_page_runs_on_a_new_cycle_with_no_returns_yet(app_db: Engine) -> N
         shown = [box.value for box in at.selectbox if box.key == "filter_cycle"]
         assert shown in ([], ["2025-26"]), page  # pages with a cycle filter keep the new cycle chosen
         checked += 1
-    assert checked == 7  # overview, heat map, trends, agency, engagement, actions, upload
+    assert checked == 8  # overview, heat map, trends, agency, engagement, actions, upload, report
