@@ -328,3 +328,10 @@ def partnership_header(title: str, f: Filters, page: str) -> None:
 def as_dict(f: Filters) -> dict[str, object]:
     """The filters as a plain dict (for cache keys and tests)."""
     return asdict(f)
+
+
+def require_cycle(f: Filters) -> None:
+    """Stop the page with a word when the caller's partnerships have no cycle yet."""
+    if f.cycle_id is None:
+        st.warning("There is no cycle to show yet in your partnerships.")
+        st.stop()

@@ -12,7 +12,8 @@ READ_TTL and CHOICES_TTL only bound memory now.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import streamlit as st
@@ -20,7 +21,8 @@ from sqlalchemy.orm import Session
 
 from s11data.admin import cycles as _cycles
 from s11data.store import db
-from s11data.store.scope import Scope
+from s11data.store.errors import UserError
+from s11data.store.scope import Scope, ScopeError
 from s11data.views import actions as _actions
 from s11data.views import citations as _citations
 from s11data.views import figures as _figures
@@ -144,3 +146,14 @@ framework = cached(_cycles.framework)
 framework_sources = cached(_cycles.framework_sources)
 invitations = cached(_cycles.invitations)
 not_yet_invited = cached(_cycles.not_yet_invited)
+
+
+@contextmanager
+def refused_stops() -> Iterator[None]:
+    """Reads whose refusal ends the page: a `UserError` or `ScopeError` (unknown or out-of-scope cycle,
+    organisation …) is shown as its message and the page stops, the same on every page."""
+    try:
+        yield
+    except (UserError, ScopeError) as exc:
+        st.error(str(exc))
+        st.stop()

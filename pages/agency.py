@@ -8,8 +8,6 @@ from app import charts, filters, meeting, reads, screen, tables
 from app.session import current_scope
 from app.text import plain
 from s11data.charts import NOT_PUBLISHED
-from s11data.store.errors import UserError
-from s11data.store.scope import ScopeError
 
 scope = current_scope()
 large = screen.is_on()
@@ -35,11 +33,8 @@ if f.organisation_id is None:
                 filters.page_link("agency", org.name, org=org.name)
     st.stop()
 
-try:
+with reads.refused_stops():
     profile = reads.agency_profile(scope, organisation_id=f.organisation_id)
-except (UserError, ScopeError) as exc:
-    st.error(str(exc))
-    st.stop()
 
 if not large:  # meeting mode: the name is in the title
     st.header(plain(profile.name), anchor=False)

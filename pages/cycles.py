@@ -11,9 +11,7 @@ from app.session import current_scope
 from app.text import plain
 from s11data.admin import cycles
 from s11data.store import db
-from s11data.store.errors import UserError
 from s11data.store.models import Method, Scale, Sector
-from s11data.store.scope import ScopeError
 
 PAGE = "cycles"  # the flash key of this page's writes
 COPY, UPLOAD = "Copy an earlier cycle's framework", "Upload a framework file"
@@ -31,12 +29,9 @@ filters.illustrative_banner(f)
 writes.flash(PAGE)
 today = dt.date.today()
 
-try:
+with reads.refused_stops():
     listed = reads.cycles(scope, partnership_id=f.partnership_id)
     sources = reads.framework_sources(scope)
-except (UserError, ScopeError) as exc:
-    st.error(str(exc))
-    st.stop()
 
 # --- the partnership's cycles ---------------------------------------------------------------------------------
 st.subheader(plain(f"Cycles of {f.partnership_name}"))

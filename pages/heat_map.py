@@ -9,8 +9,6 @@ from app.session import current_scope
 from app.text import plain
 from s11data.charts import NOT_PUBLISHED, cell_letter
 from s11data.views import common, figures, heat_map
-from s11data.store.errors import UserError
-from s11data.store.scope import ScopeError
 
 SORTS = {"worst": "Worst first", "sector": "By sector", "az": "A–Z"}
 ROW = "Organisation"  # the heat map's row field: screen readers announce it with each cell
@@ -22,14 +20,9 @@ scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "section", "sector", "organisation"))
 large = screen.is_on()
 meeting.title(f"Heat map · {f.partnership or ''} {f.cycle or ''}")
-if f.cycle_id is None:
-    st.warning("There is no cycle to show yet in your partnerships.")
-    st.stop()
-try:
+filters.require_cycle(f)
+with reads.refused_stops():
     info = reads.cycle_info(scope, cycle_id=f.cycle_id)
-except (UserError, ScopeError) as exc:
-    st.error(str(exc))
-    st.stop()
 
 by, view, sort = "question", "stands", "worst"  # a published aggregate or a peer review: nothing to change
 with meeting.controls():  # meeting mode: in the filter chip

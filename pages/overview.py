@@ -10,18 +10,14 @@ from app import charts, filters, labels, meeting, reads, screen, tables
 from app.session import current_scope
 from app.text import plain
 from s11data.views import common, figures
-from s11data.store.errors import UserError
-from s11data.store.scope import ScopeError
 
 scope = current_scope()
 f = filters.sidebar(scope, show=("partnership", "cycle", "theme", "sector"))
 large = screen.is_on()
 meeting.title(f"Overview · {f.partnership or 'no partnership'} {f.cycle or ''}")
-if f.cycle_id is None:
-    st.warning("There is no cycle to show yet in your partnerships.")
-    st.stop()
+filters.require_cycle(f)
 
-try:
+with reads.refused_stops():
     info = reads.cycle_info(scope, cycle_id=f.cycle_id)
     returns = reads.returns_figures(scope, cycle_id=f.cycle_id, sector=f.sector)
     mix = reads.rag_distribution(scope, cycle_id=f.cycle_id, theme_id=f.theme_id, sector=f.sector)
@@ -32,9 +28,6 @@ try:
     actions = reads.action_figures(scope, f.partnership_id, today=dt.date.today(),
                                    **figures.action_view(scope, f.theme_id, f.theme_param == filters.MY_THEMES))
     chase = reads.to_chase(scope, cycle_id=f.cycle_id, sector=f.sector)
-except (UserError, ScopeError) as exc:
-    st.error(str(exc))
-    st.stop()
 
 lead = st.container()  # meeting mode: the headline sentence and the main picture come first
 chosen = [f"{k}: {v}" for k, v in (("theme", f.theme), ("sector", f.sector)) if v]
