@@ -162,7 +162,7 @@ def test_synth_then_bench_prints_one_json_object(engine: Engine) -> None:
     assert ran.returncode == 0, ran.stderr[-2000:]
     report = json.loads(ran.stdout)
     assert {"scale", "targets_seconds", "machine", "databases", "memory", "ok"} <= set(report)
-    assert set(report["targets_seconds"]) == {"query", "page_warm", "page_cold", "import"}
+    assert set(report["targets_seconds"]) == {"query", "page_warm", "page_cold", "import", "report", "rollup"}
     measured = [d for d in report["databases"] if not d["skipped"]]
     assert [d["backend"] for d in measured] == [engine.dialect.name]
     (d,) = measured
