@@ -63,16 +63,18 @@ def _read(function: Callable[..., Any], args: tuple, kwargs: tuple, scope: Scope
         return function(session, scope, *args, **dict(kwargs))
 
 
-@st.cache_data(ttl=READ_TTL, show_spinner=False, max_entries=2000)
-def _copied(name: str, key: tuple[str, ...], args: tuple, kwargs: tuple, _function: Callable[..., Any],
+def _cache(decorator: Callable[[Callable[..., Any]], Callable[..., Any]]) -> Callable[..., Any]:
+    """One cache of reads: `name` and `key` (scope, URL, data version) and the arguments key it; the function and
+    the scope itself (underscored) do not."""
+    def run(name: str, key: tuple[str, ...], args: tuple, kwargs: tuple, _function: Callable[..., Any],
             _scope: Scope) -> Any:
-    return _read(_function, args, kwargs, _scope)
+        return _read(_function, args, kwargs, _scope)
+
+    return decorator(run)
 
 
-@st.cache_resource(ttl=CHOICES_TTL, max_entries=1000, show_spinner=False)
-def _shared(name: str, key: tuple[str, ...], args: tuple, kwargs: tuple, _function: Callable[..., Any],
-            _scope: Scope) -> Any:
-    return _read(_function, args, kwargs, _scope)
+_copied = _cache(st.cache_data(ttl=READ_TTL, show_spinner=False, max_entries=2000))
+_shared = _cache(st.cache_resource(ttl=CHOICES_TTL, max_entries=1000, show_spinner=False))
 
 
 def cached(function: Callable[Concatenate[Session, Scope, P], R], *,

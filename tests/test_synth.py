@@ -156,7 +156,11 @@ def test_synth_then_bench_prints_one_json_object(engine: Engine) -> None:
     assert "generated synthetic set (small, seed 1)" in made.stdout
     again = s11(url, "synth", "--scale", "small")
     assert again.returncode == 0 and "nothing changed" in again.stdout
-    other = ["--postgres", "none"] if backend(engine) == "sqlite" else ["--sqlite", "none", "--no-pages"]
+    # Pages, the report and a small concurrency level on SQLite; PostgreSQL only for its queries and import (the
+    # page scripts, documents and servers are the same code whichever database; tests/test_bench_concurrency.py
+    # and the report tests cover them on both).
+    other = (["--postgres", "none", "--concurrency", "1,2", "--processes", "1"] if backend(engine) == "sqlite"
+             else ["--sqlite", "none", "--no-pages", "--no-report", "--concurrency", "none"])
     engine.dispose()
     ran = s11(url, "bench", "--scale", "small", "--json", "--repeat", "1", "--import-rows", "1000", *other)
     assert ran.returncode == 0, ran.stderr[-2000:]
@@ -180,5 +184,7 @@ def test_synth_then_bench_prints_one_json_object(engine: Engine) -> None:
     assert d["import"]["error"] is None and d["import"]["rows"] == 1_000
     assert d["import"]["imported"] == 1_000 and d["import"]["ratio"] is not None
     assert report["memory"]["max_rss_mb"] > 0
+    if backend(engine) == "sqlite":
+        assert {level["sessions"] for level in report["concurrency"]["levels"]} == {1, 2}
     with db.read_session(engine) as s:  # the benchmark cycle is gone: the set is as `s11 synth` made it
         assert s.scalar(select(func.count()).select_from(Cycle).where(Cycle.title.contains("Benchmark"))) == 0
