@@ -65,6 +65,13 @@ h1 { font-size: 2.2rem !important; } h2 { font-size: 1.7rem !important; } h3 { f
 .st-key-heat_map_frame > div:first-child { position: sticky; top: 0; z-index: 3; background: #ffffff; }
 @media (max-height: 900px) { .st-key-heat_map_frame { max-height: calc(100vh - 350px); } }
 .st-key-heat_map_key [data-testid="stText"] { font-size: 0.75rem !important; }
+/* Meeting mode: a list of organisations (the agency page) shows every name whole, wrapped, never cut. */
+.st-key-meeting_picture [data-testid="stPageLink"] p, .st-key-meeting_picture [data-testid="stPageLink"] span {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  line-height: 1.15 !important; }
+.st-key-meeting_picture [data-testid="stPageLink"] a { padding-top: 0.15rem !important;
+  padding-bottom: 0.15rem !important; min-height: 0 !important; }
+.st-key-meeting_picture [data-testid="stColumn"] > [data-testid="stVerticalBlock"] { gap: 0.35rem !important; }
 [data-testid="stDialog"] [data-testid="stText"] { font-size: 1rem !important; }
 </style>
 """

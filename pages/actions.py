@@ -71,7 +71,7 @@ else:
                                    "theme_green": st.column_config.NumberColumn("theme % green", format="%.1f"),
                                    "next_theme_green": st.column_config.NumberColumn("next % green",
                                                                                      format="%.1f")},
-                    height=600 if large else "auto")
+                    height=440 if large else "auto")  # meeting mode: table and downloads on a 768 px screen
 
 
 # --- one action: its history and the forms ------------------------------------------------------------------------

@@ -48,8 +48,9 @@ else:
                               f"{returns.to_chase} still to chase" if returns.to_chase else "nobody to chase",
                               f"{returns.on_time} on time" + (f", {returns.late} late" if returns.late else "")])
     left, right = meeting.picture(lead).columns([3, 2], gap="large")
-    with left:
-        stages = engagement.funnel_long(funnel).assign(stage=lambda d: d["stage"].astype(str).map(words.heading))
+    with left:  # meeting mode: the chosen cycle and the one before (the rate line on the right has them all)
+        shown = engagement.recent_cycles(funnel, f.cycle) if large else funnel
+        stages = engagement.funnel_long(shown).assign(stage=lambda d: d["stage"].astype(str).map(words.heading))
         charts.draw("stage_bars", stages, stage="stage", value="organisations", group="cycle",
                     stage_order=tuple(words.heading(s) for s in engagement.FUNNEL_STAGES), large=large,
                     alt_text="Organisations at each stage of the audit, per cycle")

@@ -9,6 +9,7 @@ import streamlit as st
 from app import charts, filters, labels, meeting, reads, screen, tables
 from app.session import current_scope
 from app.text import plain
+from s11data import charts as s11charts
 from s11data.views import common, figures
 
 scope = current_scope()
@@ -89,7 +90,12 @@ if large:
     with lead:
         meeting.headline(reads.headline(scope, f.cycle_id, dt.date.today(), theme_id=f.theme_id, sector=f.sector,
                                         my_themes=f.theme_param == filters.MY_THEMES).words())
-left, right = meeting.picture(lead).columns([1, 1], gap="large")
+picture = meeting.picture(lead)
+if large and not mix.empty:  # one key in words for both charts (each segment carries its letter), no legends
+    picture.text(s11charts.letter_key(pd.concat([mix["grade"], themes["grade"]])), width="stretch")
+left, right = picture.columns([2, 3] if large else [1, 1], gap="large")  # the themes' labels are long
+# meeting mode: the charts are the picture; their notes and links follow it, each under its chart
+left_notes, right_notes = st.columns([2, 3], gap="large") if large else (left, right)
 with left:
     st.subheader("Ratings this cycle" + (f" and {before.label}" if before else ""))
     if mix.empty:
@@ -99,12 +105,13 @@ with left:
         bars = pd.concat([mix.assign(cycle=info.label),
                           earlier.assign(cycle=before.label) if before is not None else pd.DataFrame()])
         order = [info.label] + ([before.label] if before else [])
-        charts.draw("rag_bars", bars, label="cycle", label_order=order, large=large,
+        charts.draw("rag_bars", bars, label="cycle", label_order=order, large=large, legend=not large,
                     alt_text="RAG distribution of this cycle's answers")
-        if info.source == common.PUBLISHED:
-            st.caption("Mean of the report's per-question percentages (each question over the same 15 returns).")
-        else:
-            st.caption("Not rated and not applicable are answers and count in the denominator.")
+with left_notes:
+    if not mix.empty and info.source == common.PUBLISHED:
+        st.caption("Mean of the report's per-question percentages (each question over the same 15 returns).")
+    elif not mix.empty:
+        st.caption("Not rated and not applicable are answers and count in the denominator.")
     filters.page_link("heat-map", "Heat map of every organisation →")
 with right:
     st.subheader("Weakest themes")
@@ -115,9 +122,10 @@ with right:
     else:
         long = themes[themes["theme"].isin(weakest["theme"])]
         charts.draw("rag_bars", long, label="theme", label_order=list(weakest["theme"]), large=large,
-                    alt_text=f"The weakest themes, {figures.WEAKEST_RULE}")
-        for row in weakest.itertuples():
-            filters.page_link("heat-map", f"{row.theme} →", theme=row.theme)
+                    legend=not large, alt_text=f"The weakest themes, {figures.WEAKEST_RULE}")
+with right_notes:
+    for row in weakest.itertuples():
+        filters.page_link("heat-map", f"{row.theme} →", theme=row.theme)
 
 # --- who to chase ----------------------------------------------------------------------------------------------
 st.subheader(f"Still to chase ({len(chase)})")

@@ -89,6 +89,12 @@ def cell_letter(grade: str | None) -> str:
     return {NOT_PUBLISHED: "?", NOT_ANSWERED: "×"}.get(grade) or LETTER[Rag(grade)]
 
 
+def letter_key(grades: Sequence[str]) -> str:
+    """The key of the letters `grades` carry, in GRADE_ORDER, as one line of words: 'R = requires improvement ·
+    A = good · …' (where the page prints it once rather than a legend per chart)."""
+    return " · ".join(legend_label(g) for g in GRADE_ORDER if g in set(grades))
+
+
 def legend_label(grade: str) -> str:
     """E.g. 'R = requires improvement', '– = not rated'."""
     if grade == NOT_PUBLISHED:
@@ -100,7 +106,8 @@ def legend_label(grade: str) -> str:
 
 def _sizes(large: bool) -> dict[str, int]:
     return {"label": 24 if large else 14, "title": 24 if large else 15, "cell_text": 24 if large else 15,
-            "row": 46 if large else 32, "col": 64 if large else 44, "map_row": 28 if large else 32}
+            "row": 46 if large else 32, "col": 64 if large else 44, "map_row": 28 if large else 32,
+            "grid_row": 38 if large else 32}
 
 
 CHAR_WIDTH = 0.47
@@ -264,11 +271,11 @@ def bar_segments(frame: pd.DataFrame, *, label: str) -> pd.DataFrame:
 
 
 def rag_bars(frame: pd.DataFrame, *, label: str, label_order: Sequence[str] | None = None, title: str = "",
-             large: bool = False, height_per_bar: int | None = None) -> alt.TopLevelMixin:
+             large: bool = False, height_per_bar: int | None = None, legend: bool = True) -> alt.TopLevelMixin:
     """Horizontal 100% bars: one per `label`, segments per grade (worst first), every segment labelled with its
     letter and % ('R 2%': never colour alone); segments under INSIDE_MIN are labelled beside the bar's end.
 
-    `frame` needs columns label, grade and percent.
+    `frame` needs columns label, grade and percent. `legend=False`: the key is beside another chart of the page.
     """
     s = _sizes(large)
     data = bar_segments(frame, label=label)
@@ -280,7 +287,8 @@ def rag_bars(frame: pd.DataFrame, *, label: str, label_order: Sequence[str] | No
     scale = alt.Scale(domain=[0, 1 + (OUTSIDE_ROOM if not outside.empty else 0)], nice=False)
     colour = alt.Color("_key:N", title=None, scale=alt.Scale(domain=[legend_label(g) for g in present],
                                                              range=[FILL[g] for g in present]),
-                       legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square", symbolSize=300))
+                       legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square", symbolSize=300)
+                       if legend else None)
     y = alt.Y(f"{label}:N", sort=order, title=None)
     x = alt.X("_start:Q", scale=scale, title="% of answers",
               axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]))
@@ -331,7 +339,7 @@ def percent_grid(frame: pd.DataFrame, *, x: str, y: str, value: str, x_order: Se
     rect = base.mark_rect(stroke=CELL_BORDER, strokeWidth=1).encode(color=alt.Color("_fill:N", scale=None))
     text = base.mark_text(fontSize=s["cell_text"], fontWeight="bold").encode(
         text="_text:N", color=alt.Color("_ink:N", scale=None))
-    chart = alt.layer(rect, text).properties(height=max(len(y_order), 1) * s["row"], width="container",
+    chart = alt.layer(rect, text).properties(height=max(len(y_order), 1) * s["grid_row"], width="container",
                                              title=title or "")
     return _configure(chart, large)
 

@@ -129,8 +129,9 @@ def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
     assert bar["bottom"] <= headline["top"] and headline["bottom"] <= size["height"] * 0.4, (name, headline)
     picture = box(page, ".st-key-meeting_picture")
     assert headline["bottom"] <= picture["top"] < size["height"] - 200, (name, picture)
-    if size == ROOM:
-        assert picture["bottom"] <= size["height"], f"{name}: the main picture ends below the first screen"
+    assert picture["bottom"] <= size["height"], f"{name}: the main picture ends at {picture['bottom']:.0f} px"
+    print(f"{name}: bar {bar['top']:.0f}–{bar['bottom']:.0f} · headline {headline['top']:.0f}–"
+          f"{headline['bottom']:.0f} · picture {picture['top']:.0f}–{picture['bottom']:.0f} px")
     cut = page.evaluate(CUT_JS, ".st-key-meeting_headline, [data-testid='stMetricValue'], .st-key-meeting_bar")
     assert cut == [], f"{name}: headline or chrome text cut: {cut[:3]}"
 
@@ -139,6 +140,7 @@ def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
 def test_every_agenda_page_shows_its_message_first(chromium, app_server, executive, size) -> None:  # noqa: F811
     page, errors = room(chromium, app_server, executive, size, f"?{DEMO}")
     wanted = {"partnership": ["DEMO"], "cycle": ["2025-26"], "screen": ["1"]}
+    faults: list[str] = []
     for i, (path, step) in enumerate(AGENDA):
         page.get_by_text(f"{i + 1} / {len(AGENDA)}", exact=True).wait_for()
         settle(page)
@@ -147,12 +149,16 @@ def test_every_agenda_page_shows_its_message_first(chromium, app_server, executi
         assert urlparse(page.url).path == f"/{path}", (step, page.url)
         query = parse_qs(urlparse(page.url).query)
         assert {k: query.get(k) for k in wanted} == wanted, f"{step}: filters not kept: {page.url}"
-        assert_message_first(page, size, name)
+        try:  # every page measured (and photographed) before the test says which ones fail
+            assert_message_first(page, size, name)
+        except AssertionError as exc:
+            faults.append(str(exc).splitlines()[0])
         if i + 1 < len(AGENDA):
             page.locator(".st-key-meeting_bar").get_by_role("link", name=f"Next: {AGENDA[i + 1][1]}").click()
     page.locator(".st-key-meeting_bar").get_by_role("link", name="‹ Overdue actions").click()
     page.get_by_text(f"5 / {len(AGENDA)}", exact=True).wait_for()
     assert urlparse(page.url).path == "/actions"
+    assert faults == []
     assert errors == []
 
 

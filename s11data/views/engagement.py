@@ -122,6 +122,13 @@ def response_rate(received: int, expected: int) -> float | None:
     return round(100 * received / expected, 1) if expected else None
 
 
+def recent_cycles(frame: pd.DataFrame, cycle: str | None, n: int = 2) -> pd.DataFrame:
+    """The funnel rows of `cycle` and the n − 1 cycles before it (all rows up to the latest without a cycle): the
+    funnel a meeting reads on one screen, beside the response rate of every cycle."""
+    upto = frame if cycle is None else frame[frame["cycle"] <= cycle]
+    return upto[upto["cycle"].isin(sorted(upto["cycle"].unique())[-n:])]
+
+
 def funnel_long(frame: pd.DataFrame) -> pd.DataFrame:
     """The funnel stages as long rows (partnership, cycle, stage, organisations), in stage order, for charts."""
     long = frame.melt(id_vars=["partnership", "cycle"], value_vars=list(FUNNEL_STAGES), var_name="stage",

@@ -3,7 +3,8 @@
 - **returns received of expected** — `overview.returns_figures` (invitations by engagement state: submitted, late
   or reviewed of those expected; national returns, two-year cycles and withdrawn services are not expected);
   the response rate is `received ÷ expected` (`response_rate`), the same on the Overview and the Engagement page;
-- **% outstanding / % requires improvement** — `overview.rag_distribution` (% green / % red of all answers);
+- **% outstanding / % requires improvement** — `trends.grade_shares` (% green / % red of all answers): the
+  Overview's and heat map's `overview.rag_distribution` is one cycle of it, the Trends page's bars all cycles;
 - **open and overdue actions** — `action_figures`, counted from the very rows the Actions page lists, with the
   same view (`action_view`: a chair's subgroup's or themes' actions);
 - **weakest themes** — `weakest_themes`, ranked by the rule `WEAKEST_RULE` the page states.

@@ -41,6 +41,7 @@ from s11data.views.common import (
     on_themes,
     questions_on_themes,
 )
+from s11data.views import trends
 from s11data.views.engagement import OWN_STATES
 
 
@@ -103,43 +104,19 @@ def to_chase(session: Session, scope: Scope, cycle_id: int, *, sector: str | Non
 def rag_distribution(session: Session, scope: Scope, cycle_id: int, *, grade_of: str = "stands",
                      theme_id: ThemeFilter = None, section: str | None = None, sector: str | None = None,
                      organisation_id: int | None = None) -> pd.DataFrame:
-    """Grades of a cycle: grade, count, percent (of all answers, not rated and N/A included), source.
+    """Grades of a cycle: grade, count, percent (of all answers, not rated and N/A included), source — the
+    cycle's row of `trends.grade_shares`, the one definition the Trends page's bars share.
 
     From the ratings where the cycle has them; from the published per-question percentages (their mean over
-    questions) where the report published only those.
+    questions) where the report published only those (not for one sector or organisation).
     """
     info = cycle_info(session, scope, cycle_id)
-    if info.source == PUBLISHED and not sector and organisation_id is None:
-        frame = _published_distribution(session, info.id, theme_id=theme_id, section=section)
-        return frame.assign(source=PUBLISHED)
-    if info.source != RATINGS:
+    published_only = info.source == PUBLISHED and (sector or organisation_id is not None)
+    if info.source not in (RATINGS, PUBLISHED) or published_only:
         return pd.DataFrame(columns=["grade", "count", "percent", "source"])
-    grade = _grade_column(grade_of)
-    stmt = _rating_filters(select(grade.label("grade"), func.count(Rating.id)), scope, cycle_id=info.id,
-                           theme_id=theme_id, section=section, sector=sector, organisation_id=organisation_id)
-    stmt = _graded_only(stmt, grade)
-    rows = [(_grade_text(g), n) for g, n in session.execute(stmt.group_by(grade))]
-    frame = pd.DataFrame(rows, columns=["grade", "count"])
-    return _ordered(_percentages(frame, []), []).assign(source=RATINGS)
-
-
-def _published_distribution(session: Session, cycle_id: int, *, theme_id: ThemeFilter = None,
-                            section: str | None = None) -> pd.DataFrame:
-    """Mean of the published per-question percentages, per grade (questions equally weighted: same base)."""
-    stmt = (select(PublishedAggregate.grade, func.sum(PublishedAggregate.percent)).select_from(PublishedAggregate)
-            .outerjoin(Question, Question.id == PublishedAggregate.question_id)
-            .where(PublishedAggregate.cycle_id == cycle_id,
-                   PublishedAggregate.subject_kind == SubjectKind.QUESTION.value,
-                   PublishedAggregate.percent.is_not(None)))
-    if theme_id is not None:
-        stmt = stmt.where(questions_on_themes(PublishedAggregate.question_id, theme_id))
-    if section:
-        stmt = stmt.where(Question.section_code == section)
-    questions = session.scalar(stmt.with_only_columns(func.count(func.distinct(PublishedAggregate.question_id))))
-    rows = session.execute(stmt.group_by(PublishedAggregate.grade)).all()
-    frame = pd.DataFrame([(_value(g), None, round(float(p) / questions, 1)) for g, p in rows],
-                         columns=["grade", "count", "percent"])
-    return _ordered(frame, [])
+    frame, _sources = trends.grade_shares(session, scope, cycles=[info.id], grade_of=grade_of, theme_id=theme_id,
+                                          section=section, sector=sector, organisation_id=organisation_id)
+    return _ordered(frame[["grade", "count", "percent"]], []).assign(source=info.source)
 
 
 def theme_summary(session: Session, scope: Scope, cycle_id: int, *, grade_of: str = "stands",

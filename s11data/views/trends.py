@@ -13,6 +13,7 @@ from s11data.store.models import (
     Cycle,
     Partnership,
     PublishedAggregate,
+    Question,
     QuestionTheme,
     Rag,
     Rating,
@@ -61,15 +62,30 @@ def rag_by_cycle(session: Session, scope: Scope, *, partnership_id: int | None =
     cycles = latest_cycles(session, scope, partnership_id) if latest_only else None
     if cycle_ids is not None:
         cycles = sorted(set(cycle_ids) if cycles is None else set(cycle_ids) & set(cycles))
+    frame, sources = grade_shares(session, scope, partnership_id=partnership_id, organisation_id=organisation_id,
+                                  theme_id=theme_id, sector=sector, by_theme=by_theme, grade_of=grade_of,
+                                  cycles=cycles)
+    return _with_cycles(session, frame, sources)
+
+
+def grade_shares(session: Session, scope: Scope, *, cycles: list[int] | None, partnership_id: int | None = None,
+                 organisation_id: int | None = None, theme_id: ThemeFilter = None, section: str | None = None,
+                 sector: str | None = None, by_theme: bool = False, grade_of: str = "stands"
+                 ) -> tuple[pd.DataFrame, dict[int, str]]:
+    """The one definition of % green / amber / red (issue 10: one figure): per cycle_id (× theme), each grade's
+    count and percent of all answers (not rated and N/A included) — counted from the ratings, or the mean of the
+    published per-question percentages where the report gave only those — and each cycle's source. The Trends
+    page's bars (`rag_by_cycle`) and the Overview's and heat map's figures (`overview.rag_distribution`) are
+    this frame."""
     rows, sources = _grade_rows(session, scope, partnership_id=partnership_id, organisation_id=organisation_id,
-                                theme_id=theme_id, sector=sector, by_theme=by_theme, grade_of=grade_of,
-                                cycles=cycles)
+                                theme_id=theme_id, section=section, sector=sector, by_theme=by_theme,
+                                grade_of=grade_of, cycles=cycles)
     frame = pd.DataFrame(rows, columns=["cycle_id", "theme", "grade", "count", "percent"])
     counts = frame["percent"].isna()
     if counts.any():
         totals = frame[counts].groupby(["cycle_id", "theme"])["count"].transform("sum")
         frame.loc[counts, "percent"] = (100 * frame.loc[counts, "count"] / totals).round(1)
-    return _with_cycles(session, frame, sources)
+    return frame, sources
 
 
 SIDE_BY_SIDE_ALL_CYCLES = 6
@@ -111,14 +127,14 @@ def percent_green(session: Session, scope: Scope, cycle_ids: Collection[int], pa
 
 
 def _grade_rows(session: Session, scope: Scope, *, partnership_id: int | None, organisation_id: int | None,
-                theme_id: ThemeFilter, sector: str | None, by_theme: bool, grade_of: str, cycles: list[int] | None
-                ) -> tuple[list[tuple], dict[int, str]]:
+                theme_id: ThemeFilter, sector: str | None, by_theme: bool, grade_of: str, cycles: list[int] | None,
+                section: str | None = None) -> tuple[list[tuple], dict[int, str]]:
     """rag_by_cycle's rows (cycle_id, theme, grade, count, percent: count from ratings, percent from published
     figures) and each cycle's source."""
     theme_col = [Theme.name] if by_theme else []
     grade = _grade_column(grade_of)
     stmt = _rating_filters(select(Cycle.id, *theme_col, grade.label("grade"), func.count()), scope,
-                           partnership_id=partnership_id, theme_id=theme_id, sector=sector,
+                           partnership_id=partnership_id, theme_id=theme_id, section=section, sector=sector,
                            organisation_id=organisation_id, lean=True, cycles=cycles)
     stmt = _graded_only(stmt, grade)
     if by_theme:
@@ -135,7 +151,7 @@ def _grade_rows(session: Session, scope: Scope, *, partnership_id: int | None, o
             rows.append((cid, theme[0] if theme else "", _grade_text(g), n, None))
     published = [cid for cid, src in sources.items() if src == PUBLISHED]
     if published and not sector:
-        rows += _published_by_cycle(session, published, organisation_id, theme_id, by_theme)
+        rows += _published_by_cycle(session, published, organisation_id, theme_id, by_theme, section)
     return rows, sources
 
 
@@ -166,9 +182,9 @@ def _cycles_with_aggregates(session: Session, scope: Scope, partnership_id: int 
 
 
 def _published_by_cycle(session: Session, cycle_ids: list[int], organisation_id: int | None,
-                        theme_id: ThemeFilter, by_theme: bool) -> list[tuple]:
+                        theme_id: ThemeFilter, by_theme: bool, section: str | None = None) -> list[tuple]:
     if organisation_id is not None:  # an organisation's published counts (e.g. Appendix One)
-        if theme_id is not None:
+        if theme_id is not None or section:
             return []
         stmt = (select(PublishedAggregate.cycle_id, PublishedAggregate.grade, func.sum(PublishedAggregate.count))
                 .where(PublishedAggregate.cycle_id.in_(cycle_ids),
@@ -186,6 +202,9 @@ def _published_by_cycle(session: Session, cycle_ids: list[int], organisation_id:
             base = base.where(on_themes(QuestionTheme.theme_id, theme_id))
     elif theme_id is not None:  # each question once, however many of the chosen themes it carries
         base = base.where(questions_on_themes(PublishedAggregate.question_id, theme_id))
+    if section:
+        base = base.join(Question, Question.id == PublishedAggregate.question_id).where(
+            Question.section_code == section)
     keys = [PublishedAggregate.cycle_id, *([Theme.name] if by_theme else [])]
     questions = {tuple(k): q for *k, q in session.execute(base.with_only_columns(
         *keys, func.count(func.distinct(PublishedAggregate.question_id))).group_by(*keys))}
