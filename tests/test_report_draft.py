@@ -98,11 +98,11 @@ def test_gscp_2021_recommendations_and_the_2020_progress(seeded_engine: Engine) 
     panel = _table(report, "Recommendations: Panel (2021)")
     assert [row[0] for row in panel.rows] == [str(n) for n in range(1, 16)]
     by_number = {row[0]: dict(zip(panel.header, row)) for row in panel.rows}
-    assert by_number["1"]["Owner"] == "Executive" and by_number["1"]["Review or due date"] == "2022-06-01"
+    assert by_number["1"]["Owner"] == "Executive" and by_number["1"]["Review or due date"] == "1 Jun 2022"
     assert by_number["1"]["Asked of"] == "Gloucestershire Constabulary"
     assert by_number["8"]["Owner"] == "QiiP Subgroup; Districts Subgroup"
-    assert by_number["8"]["Review or due date"] == "2022-11-01"
-    assert by_number["5"]["Review or due date"] == "2022-05-31"
+    assert by_number["8"]["Review or due date"] == "1 Nov 2022"
+    assert by_number["5"]["Review or due date"] == "31 May 2022"
     assert by_number["13"]["Status"] == "in progress"
     assert all(row["Response"] for row in by_number.values())
     youth = _table(report, "Recommendations: Stroud District Youth Council (2021)")
@@ -114,9 +114,24 @@ def test_gscp_2021_recommendations_and_the_2020_progress(seeded_engine: Engine) 
     assert "Of the 8 recommendations of the 2020 audit: 4 complete and 4 in progress." in _text(report)
 
 
+def test_gscp_2021_findings_tables_name_their_section_and_every_column(seeded_engine: Engine) -> None:
+    report = _draft(seeded_engine, GSCP, "2021")
+    headings = [b for b in report.blocks if isinstance(b, Heading) and b.level == 1]
+    start, end = (report.blocks.index(h) for h in headings if h.text in ("Findings", "Grades per organisation"))
+    captions = [b.caption for b in report.blocks[start:end] if isinstance(b, Table)]
+    assert len(captions) == len(set(captions)), captions
+    panel = _table(report, "Self-assessment and the panel's moderated grades, 1 Leadership and accountability")
+    assert panel.header == ("Question", "Self-assessed", "Panel")
+    overall = _table(report, "Grades across all questions")
+    assert overall.header[0] == "Questions" and all(h.strip() for h in overall.header)
+    progress = _table(report, "Progress on the 2020 recommendations")
+    updated = [dict(zip(progress.header, row))["Updated on"] for row in progress.rows]
+    assert all(re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d{4}", day) for day in updated if day), updated
+
+
 def test_gscp_2021_title_engagement_and_findings(seeded_engine: Engine) -> None:
     report = _draft(seeded_engine, GSCP, "2021", author="Jo Bloggs")
-    assert dict(report.facts) == {"Partnership": GSCP, "Cycle": "2021", "Method": "panel", "Date": "2022-03-01",
+    assert dict(report.facts) == {"Partnership": GSCP, "Cycle": "2021", "Method": "panel", "Date": "1 Mar 2022",
                                   "Author": "Jo Bloggs"}
     assert report.header == GSCP and not report.illustrative and report.footer == ""
     chapters = [b.text for b in report.blocks if isinstance(b, Heading) and b.level == 1]

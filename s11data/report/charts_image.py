@@ -46,7 +46,12 @@ def png(spec: dict[str, Any]) -> bytes:
     return _png(json.dumps(static_spec(spec), sort_keys=True, default=str))
 
 
-@lru_cache(maxsize=64)
+CACHED_CHARTS = 512
+"""Distinct charts kept drawn: a 15-partnership roll-up has about 100, and its DOCX and PDF draw the same ones, so
+each is drawn once (a chart's PNG is some tens of kB)."""
+
+
+@lru_cache(maxsize=CACHED_CHARTS)
 def _png(spec_json: str) -> bytes:
     return vl_convert.vegalite_to_png(json.loads(spec_json), scale=SCALE, config=PRINT_CONFIG)
 

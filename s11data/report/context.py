@@ -9,7 +9,7 @@ from functools import cached_property
 
 from sqlalchemy.orm import Session
 
-from ..views import common
+from ..views import common, words
 from ..store.scope import Scope
 from .citations import cite
 from .document import Narrative
@@ -58,9 +58,9 @@ class Drafting:
         return cite(source, self.report_names)
 
 
-def when(day: dt.date | None) -> str:
-    """A date as the pages show it (ISO), blank when none is recorded."""
-    return day.isoformat() if day else ""
+def when(day: dt.date | str | None) -> str:
+    """A date as the pages show it ('3 Oct 2025', `words.day`), blank when none is recorded."""
+    return words.day(day) if day else ""
 
 
 def count(n: int, word: str, plural: str | None = None) -> str:

@@ -92,7 +92,7 @@ def overall(d: Drafting) -> list[Block]:
     return [Heading("All questions", 2),
             distribution_chart(frame, key="key", what=f"Grades across all questions ({what})",
                                caption=caption),
-            distribution_table(frame, key="key", labels={}, key_header="",
+            distribution_table(frame, key="key", labels={}, key_header="Questions",
                                caption=caption, note=f"Figures: {what}.")]
 
 
@@ -151,7 +151,8 @@ def section(d: Drafting, figures: Figures, code: str, title: str, codes: list[st
                            framework)
     blocks += theme_change(d, framework[framework["code"].isin(codes)], figures.green)
     if figures.panel is not None:
-        blocks += self_versus_panel(figures.panel, codes, figures.cells[figures.cells["column"].isin(codes)])
+        blocks += self_versus_panel(figures.panel, codes, figures.cells[figures.cells["column"].isin(codes)],
+                                    heading)
     wanted = set(codes)
     blocks += quotations(d, [said for said in figures.said if said.code in wanted])
     blocks.append(d.slot(f"section:{code}" if code else "section:all", f"Analysis: {heading}"))
@@ -191,14 +192,15 @@ def theme_change(d: Drafting, questions: pd.DataFrame, green: dict[tuple[int, st
     return [Paragraph(f"Change since {previous.label} on this section's themes: " + "; ".join(lines) + ".")]
 
 
-def self_versus_panel(panel: dict[str, tuple[str, str]], codes: list[str], cells: pd.DataFrame) -> list[Block]:
+def self_versus_panel(panel: dict[str, tuple[str, str]], codes: list[str], cells: pd.DataFrame,
+                      heading: str) -> list[Block]:
     rows = tuple((code, *panel.get(code, ("", ""))) for code in codes)
     higher = heat_map.rated_higher_than_panel(cells)
     text = ("The panel's grades match every organisation's own grade in this section." if higher.empty else
             "Rated higher by themselves than by the panel: " + listed(
                 [f"{org} ({count(int(n), 'cell')})" for org, n in zip(higher["organisation"],
                                                                      higher["cells rated higher"])]) + ".")
-    return [Table(caption="Self-assessment and the panel's moderated grades (answers at each grade)",
+    return [Table(caption=f"Self-assessment and the panel's moderated grades, {heading} (answers at each grade)",
                   header=("Question", "Self-assessed", "Panel"), rows=rows), Paragraph(text)]
 
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..views import actions
 from ..store.models import ActionKind
-from .context import Drafting, count, listed
+from .context import Drafting, count, listed, when
 from .document import Block, Heading, Paragraph, Table
 from .facts import earlier_cycle
 
@@ -47,7 +47,7 @@ def this_cycle(group: pd.DataFrame, made_by: str, label: str) -> list[Block]:
     header = ("Number", "Recommendation", *(("Asked of",) if asked_of else ()), "Response", "Owner",
               "Review or due date", "Status")
     rows = tuple((str(r.number), r.text, *((r.target,) if asked_of else ()), r.response or "",
-                  (r.owner or "").replace(";", "; "), r.due or "", r.status) for r in group.itertuples(index=False))
+                  (r.owner or "").replace(";", "; "), when(r.due), r.status) for r in group.itertuples(index=False))
     title = f"Recommendations: {made_by}" if made_by else "Recommendations"
     return [Heading(title, 2),
             Paragraph((f"Made by {made_by}: " if made_by else "")
@@ -79,7 +79,7 @@ def previous_progress(d: Drafting) -> list[Block]:
                                                              number_key(str(made["number"].iloc[i]))))]
     statuses = Counter(made["status"])
     said = listed([f"{n} {status}" for status, n in sorted(statuses.items(), key=lambda kv: (-kv[1], kv[0]))])
-    rows = tuple((str(r.number), r.text, r.status, r.last_update or "", r.last_update_on or "")
+    rows = tuple((str(r.number), r.text, r.status, r.last_update or "", when(r.last_update_on))
                  for r in made.itertuples(index=False))
     return [Heading(title, 2),
             Paragraph(f"Of the {count(len(made), 'recommendation')} of the {label} audit: {said}."),
