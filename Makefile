@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+JOBS ?= 2
 
 .PHONY: run test install db bench clean
 
@@ -22,7 +23,7 @@ run: db
 	$(BIN)/streamlit run app/main.py --server.port $(PORT) --server.headless true
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadfile $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/s11 bench --scale $(or $(SCALE),small)
