@@ -8,7 +8,6 @@ import streamlit as st
 
 from app import charts, filters, labels, meeting, reads, screen, tables
 from app.session import current_scope
-from app.text import plain
 from s11data import charts as s11charts
 from s11data.views import common, figures
 

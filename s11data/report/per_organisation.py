@@ -15,7 +15,7 @@ from ..views.engagement import ENGAGED
 from ..store.models import AuditReturn, Rag, Rating, SubjectKind
 from ..returns.ratings import LETTER, MEANING
 from .context import Drafting, listed
-from .document import Block, Heading, Paragraph, Table
+from .document import Block, Heading, Table
 from .figures import letter_grade
 
 LETTER_COLUMNS_MAX = 10

@@ -39,7 +39,6 @@ from s11data.views.common import (
     _value,
     cycle_info,
     on_themes,
-    questions_on_themes,
 )
 from s11data.views import trends
 from s11data.views.engagement import OWN_STATES
