@@ -32,6 +32,7 @@ from s11data.views import engagement as _engagement
 from s11data.views import filter_choices as _filter_choices
 from s11data.views import heat_map as _heat_map
 from s11data.views import overview as _overview
+from s11data.views import ratings_map as _ratings_map
 from s11data.views import trends as _trends
 
 P = ParamSpec("P")
@@ -121,6 +122,7 @@ heat_map_cells = cached(_heat_map.heat_map_cells)
 question_summary = cached(_heat_map.question_summary)
 organisation_counts = cached(_heat_map.organisation_counts)
 published_aggregates = cached(_heat_map.published_aggregates)
+ratings_map = cached(_ratings_map.ratings_map, shared=True)  # the page reads it, never changes it
 
 # --- trends ---------------------------------------------------------------------------------------------
 rag_by_cycle = cached(_trends.rag_by_cycle)

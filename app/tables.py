@@ -18,6 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from app import filters, reads
+from app.reused import Reused
 from app.session import SCOPE_KEY
 from s11data.returns import spreadsheet
 from s11data.store.scope import Scope
@@ -47,24 +48,47 @@ def file_stem(name: str) -> str:
 
 def show(frame: pd.DataFrame, *, name: str, key: str | None = None, links: Mapping[str, str] | None = None,
          column_config: Mapping[str, object] | None = None, height: int | str = "auto",
-         downloads: bool = True, style: Callable[[pd.DataFrame], object] | None = None) -> None:
+         downloads: bool = True, style: Callable[[pd.DataFrame], object] | None = None, reused: bool = False) -> None:
     """Draw the table with its download buttons. `name` names the files; `key` keeps widget keys unique;
-    `style` turns the shown frame into a pandas Styler (e.g. `s11data.charts.status_board_style`); downloads stay plain."""
-    plain = downloadable(frame)
-    shown = plain.copy()
+    `style` turns the shown frame into a pandas Styler (e.g. `s11data.charts.status_board_style`); downloads stay
+    plain. `reused`: the frame is a shared cached read that nobody changes (e.g. `reads.ratings_map`'s), so its
+    users'-words form is made once, not on every run."""
+    plain, shown = (_people_reused if reused else _people)(frame, dict(links or {}))
     config: dict[str, object] = {words.heading(k): v for k, v in (column_config or {}).items()}
-    for field, page in (links or {}).items():
+    for field in links or {}:
+        column = words.heading(field)
+        if column in shown.columns:
+            config[column] = st.column_config.LinkColumn(column, display_text=r"#(.*)$")
+    st.dataframe(style(shown) if style else shown, hide_index=True, width="stretch", height=height,
+                 column_config=config)
+    if downloads:
+        _buttons(plain, name=name, key=key)
+
+
+def _people(frame: pd.DataFrame, links: Mapping[str, str], reports: Mapping[str, str] | None = None
+            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The frame in the users' words to download, and to show: `links` columns as links to their pages (the
+    value after '#' is what the cell shows)."""
+    plain = downloadable(frame, reports)
+    shown = plain.copy()
+    for field, page in links.items():
         column = words.heading(field)
         if column not in shown.columns:
             continue
         param = LINK_PARAM.get(page, field)
         shown[column] = [f"{filters.link(page, **{param: v})}#{v}" if isinstance(v, str) and v and v != words.BLANK
                          else f"{filters.link(page)}#{words.BLANK}" for v in shown[column]]
-        config[column] = st.column_config.LinkColumn(column, display_text=r"#(.*)$")
-    st.dataframe(style(shown) if style else shown, hide_index=True, width="stretch", height=height,
-                 column_config=config)
-    if downloads:
-        _buttons(plain, name=name, key=key)
+    return plain, shown
+
+
+_reused = Reused()
+
+
+def _people_reused(frame: pd.DataFrame, links: Mapping[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """`_people` made once per shared frame, citations and current link (the filters a link carries)."""
+    reports = _reports()
+    extra = (tuple(links.items()), tuple(filters.link(page) for page in links.values()))
+    return _reused.get((frame, reports), extra, lambda: _people(frame, links, reports))
 
 
 def download_buttons(frame: pd.DataFrame, *, name: str, key: str | None = None) -> None:

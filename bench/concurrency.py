@@ -115,7 +115,9 @@ def _free_port() -> int:
 
 def _start(url: str, key: str, log: Path) -> Server:
     port = _free_port()
-    env = {**os.environ, "S11_DATABASE_URL": url, "S11_COOKIE_KEY": key}
+    env = {**os.environ, "S11_COOKIE_KEY": key}
+    if not db.is_embedded_default(url):  # the embedded default stays so (its demo mode with it)
+        env["S11_DATABASE_URL"] = url
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app/main.py", "--server.port", str(port),

@@ -15,10 +15,7 @@ import altair as alt
 import pandas as pd
 
 from s11data.store.models import Rag
-from s11data.returns.ratings import LETTER, MEANING, NOT_PUBLISHED
-
-NOT_ANSWERED = "Not answered"
-"""A question of the cycle that a (partial) return left out: no answer at all, unlike N/A (an answer): '×'."""
+from s11data.returns.ratings import LETTER, MEANING, NOT_ANSWERED, NOT_PUBLISHED, cell_letter  # noqa: F401
 
 FILL: dict[str, str] = {
     Rag.RED.value: "#9E2A00",          # dark vermillion: apart from amber in lightness under every dichromacy
@@ -80,14 +77,6 @@ DIFFERENCE_INK: dict[str, str] = {k: ink(v) for k, v in DIFFERENCE_FILL.items()}
 
 
 # --- labels ----------------------------------------------------------------------------------------
-
-def cell_letter(grade: str | None) -> str:
-    """The letter shown in a cell: R, A, G, – (not rated), N/A, ? (grade not published), × (not answered: left
-    out of the return); blank for no grade at all."""
-    if grade is None or (isinstance(grade, float) and pd.isna(grade)):
-        return ""
-    return {NOT_PUBLISHED: "?", NOT_ANSWERED: "×"}.get(grade) or LETTER[Rag(grade)]
-
 
 def letter_key(grades: Sequence[str]) -> str:
     """The key of the letters `grades` carry, in GRADE_ORDER, as one line of words: 'R = requires improvement ·

@@ -22,6 +22,18 @@ LETTER: dict[Rag, str] = {Rag.GREEN: "G", Rag.AMBER: "A", Rag.RED: "R", Rag.NOT_
                           Rag.NOT_APPLICABLE: "N/A"}
 """The letter every RAG cell carries, so that colour is never the only signal."""
 
+NOT_ANSWERED = "Not answered"
+"""A question of the cycle that a (partial) return left out: no answer at all, unlike N/A (an answer): '×'."""
+
+
+def cell_letter(grade: str | None) -> str:
+    """The letter shown in a cell: R, A, G, – (not rated), N/A, ? (grade not published), × (not answered: left
+    out of the return); blank for no grade at all."""
+    if grade is None or (isinstance(grade, float) and grade != grade):  # None or NaN
+        return ""
+    return {NOT_PUBLISHED: "?", NOT_ANSWERED: "×"}.get(grade) or LETTER[Rag(grade)]
+
+
 MEANING: dict[Rag, str] = {Rag.GREEN: "outstanding", Rag.AMBER: "good", Rag.RED: "requires improvement",
                            Rag.NOT_RATED: "not rated", Rag.NOT_APPLICABLE: "not applicable"}
 
