@@ -9,12 +9,18 @@ these specs (`app.charts.draw`, cached once per input) and the Section 11 report
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import altair as alt
 import pandas as pd
 
 from s11data.store.models import Rag
+
+alt.utils.schemapi.disable_debug_mode()
+"""Altair validates every schema object as it is made ("debug mode"): ~40 % of building a national heat map. The
+charts here are fixed code, validated against the Vega-Lite schema by tests/test_chart_specs.py instead."""
 from s11data.returns.ratings import LETTER, MEANING, NOT_ANSWERED, NOT_PUBLISHED, cell_letter  # noqa: F401
 
 FILL: dict[str, str] = {
@@ -112,16 +118,20 @@ def label_extent(labels: Sequence[str], large: bool = False) -> int:
 
 def _configure(chart: alt.TopLevelMixin, large: bool) -> alt.TopLevelMixin:
     """Text sizes and colours; width fits the page, height stays the plot's own (Streamlit's default 'fit' would
-    squeeze legend and axes into the given height)."""
+    squeeze legend and axes into the given height). Set on the chart the builder has just made, in one step:
+    Altair's configure_* methods copy the whole chart each (~110 ms of a national heat map's 160 ms)."""
     s = _sizes(large)
-    chart = chart.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-    return (chart.configure_axis(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT,
-                                 titleColor=TEXT, labelLimit=420 if large else 320)
-            .configure_legend(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT, titleColor=TEXT,
-                              labelLimit=400, orient="top", direction="horizontal", columns=2 if large else 3)
-            .configure_header(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT)
-            .configure_title(fontSize=s["title"], color=TEXT, anchor="start")
-            .configure_view(stroke=None))
+    chart.autosize = alt.AutoSizeParams(type="fit-x", contains="padding")
+    chart.config = alt.Config(
+        axis=alt.AxisConfig(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT, titleColor=TEXT,
+                            labelLimit=420 if large else 320),
+        legend=alt.LegendConfig(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT,
+                                titleColor=TEXT, labelLimit=400, orient="top", direction="horizontal",
+                                columns=2 if large else 3),
+        header=alt.HeaderConfig(labelFontSize=s["label"], titleFontSize=s["title"], labelColor=TEXT),
+        title=alt.TitleConfig(fontSize=s["title"], color=TEXT, anchor="start"),
+        view=alt.ViewConfig(stroke=None))
+    return chart
 
 
 # --- heat map ----------------------------------------------------------------------------------------
@@ -135,7 +145,7 @@ def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequen
              select: bool = True, x_labels: dict[str, str] | None = None,
              footer: Sequence[tuple[str, str]] = (), footer_label: str = "",
              unanswered: bool = True, part: str = "whole", numbered: bool = False, legend: bool = True,
-             extent: int | None = None) -> alt.TopLevelMixin:
+             extent: int | None = None) -> alt.TopLevelMixin | WithData:
     """Rows `y` × columns `x`, each cell filled by its grade and carrying its letter (text, not colour alone).
 
     `cells` needs the columns x, y, grade (a grade word, or with `difference=True` one of DIFFERENCE_FILL's keys)
@@ -180,28 +190,63 @@ def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequen
     y_axis = alt.Y(f"{y}:N", sort=rows, title=y_title or None,
                    axis=alt.Axis(labelFontWeight="normal", labelOverlap=False, labelLimit=0, labelFlush=False,
                                  minExtent=extent, maxExtent=extent))
-    base = alt.Chart(data).encode(x=x_axis, y=y_axis)
+    datasets = {_dataset_name("cells", data): data}
+    base = alt.Chart(alt.NamedData(next(iter(datasets)))).encode(x=x_axis, y=y_axis)
     rect = base.mark_rect(stroke=CELL_BORDER).encode(
         color=colour, tooltip=[alt.Tooltip(f"{x}:N", title=x_title or x), alt.Tooltip(f"{y}:N", title=y_title or y),
                                alt.Tooltip("_key:N", title="Grade")])
     if select:
         cell = alt.selection_point(name="cell", fields=[x, y], on="click", clear="dblclick")
+        marked = {"param": "cell", "empty": False}  # typed channels below: Altair's from_dict of a plain dict or
+        # shorthand string costs ~10 ms a call (it hashes the whole schema), most of a heat map's build
         rect = rect.add_params(cell).encode(
-            strokeWidth=alt.when(cell, empty=False).then(alt.value(MARKED_WIDTH)).otherwise(alt.value(1)),
-            stroke=alt.when(cell, empty=False).then(alt.value(MARKED)).otherwise(alt.value(CELL_BORDER)))
+            strokeWidth=alt.StrokeWidthValue(1, condition=[{**marked, "value": MARKED_WIDTH}]),
+            stroke=alt.StrokeValue(CELL_BORDER, condition=[{**marked, "value": MARKED}]))
     else:
-        rect = rect.encode(strokeWidth=alt.value(1))
+        rect = rect.encode(strokeWidth=alt.StrokeWidthValue(1))
     text = base.mark_text(fontSize=s["cell_text"], fontWeight="bold").encode(
-        text="letter:N", color=alt.Color("_ink:N", scale=None))
+        text=alt.Text("letter:N"), color=alt.Color("_ink:N", scale=None))
     layers = [rect, text]
     if footer:
-        foot = alt.Chart(pd.DataFrame(list(footer), columns=[x, "_text"]).assign(**{y: footer_label})).encode(
-            x=x_axis, y=y_axis)
+        foot_data = pd.DataFrame(list(footer), columns=[x, "_text"]).assign(**{y: footer_label})
+        foot_name = _dataset_name("footer", foot_data)
+        datasets[foot_name] = foot_data
+        foot = alt.Chart(alt.NamedData(foot_name)).encode(x=x_axis, y=y_axis)
         layers += [foot.mark_rect(fill=FOOTER_FILL, stroke=CELL_BORDER, strokeWidth=1),
-                   foot.mark_text(fontSize=s["cell_text"], fontWeight="bold", color=TEXT).encode(text="_text:N")]
+                   foot.mark_text(fontSize=s["cell_text"], fontWeight="bold", color=TEXT).encode(
+                       text=alt.Text("_text:N"))]
     width = max(len(x_order) * s["col"], 240)
-    chart = alt.layer(*layers).properties(width=width, height=max(len(rows), 1) * s["map_row"])
-    return _configure(chart, large)
+    chart = alt.layer(*layers)
+    chart.width, chart.height = width, max(len(rows), 1) * s["map_row"]  # not .properties(): it copies the chart
+    return WithData(_configure(chart, large), datasets)
+
+
+@dataclass(frozen=True)
+class WithData:
+    """An Altair chart whose layers name their data (`alt.NamedData`), with that data: `to_dict()` gives the whole
+    Vega-Lite spec, the data under `datasets`. Altair's own inlining (sanitise, deep-copy, hash as JSON, then walk
+    every row in to_dict) cost about half of building a national heat map."""
+
+    chart: alt.TopLevelMixin
+    datasets: dict[str, pd.DataFrame]
+
+    def to_dict(self, **options: object) -> dict:
+        spec = self.chart.to_dict(**options)
+        spec["datasets"] = {**spec.get("datasets", {}), **{name: _records(frame)
+                                                           for name, frame in self.datasets.items()}}
+        return spec
+
+
+def _dataset_name(kind: str, frame: pd.DataFrame) -> str:
+    """A dataset's name in the spec, from its content (as Altair names them; Streamlit relies on that)."""
+    digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).values.tobytes()
+                            + ",".join(map(str, frame.columns)).encode()).hexdigest()[:16]
+    return f"{kind}-{digest}"
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """The frame as JSON rows (blanks as null)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 MARKED = "#000000"
@@ -432,3 +477,13 @@ def spec(kind: str, frame: pd.DataFrame, **options: object) -> dict:
     if kind not in BUILDERS:
         raise KeyError(f"unknown chart {kind!r}; known: {', '.join(BUILDERS)}")
     return BUILDERS[kind](frame, **options).to_dict(validate=False)
+
+
+def spec_and_data(kind: str, frame: pd.DataFrame, **options: object) -> tuple[dict, dict[str, pd.DataFrame]]:
+    """`spec` without the data a chart passes by name (`WithData`), and that data as frames: the app sends the
+    frames to the browser as Arrow directly, without making JSON rows of them first."""
+    built = BUILDERS[kind](frame, **options)
+    if isinstance(built, WithData):
+        return built.chart.to_dict(validate=False), {name: data.reset_index(drop=True)
+                                                     for name, data in built.datasets.items()}
+    return built.to_dict(validate=False), {}
