@@ -137,9 +137,19 @@ def is_sqlite(engine: Engine) -> bool:
 
 @contextmanager
 def read_session(engine: Engine | None = None) -> Iterator[Session]:
-    """A session for reading."""
+    """A session for reading (nothing is written through it, so `read_memo` may keep what it read)."""
     with Session(engine or get_engine(), expire_on_commit=False) as session:
+        session.info[READ_MEMO] = {}
         yield session
+
+
+READ_MEMO = "s11_read_memo"
+
+
+def read_memo(session: Session) -> dict | None:
+    """A dict for remembering lookups within one read session (e.g. a cycle's details, which every read of a
+    page's prepared view checks again); None in a write session, where a lookup may change as it writes."""
+    return session.info.get(READ_MEMO)
 
 
 @contextmanager

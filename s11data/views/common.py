@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from s11data.store import db
 from s11data.store.errors import UserError
 from s11data.store.models import (
     ActionStatus,
@@ -170,7 +171,18 @@ def cycle_sources(session: Session, scope: Scope, partnership_id: int | None = N
 
 
 def cycle_info(session: Session, scope: Scope, cycle_id: int) -> CycleInfo:
-    """The cycle, if it is in the caller's scope (else ScopeError)."""
+    """The cycle, if it is in the caller's scope (else ScopeError); looked up once per read session."""
+    memo = db.read_memo(session)
+    key = ("cycle_info", scope.cache_key, cycle_id)
+    if memo is not None and key in memo:
+        return memo[key]
+    info = _cycle_info(session, scope, cycle_id)
+    if memo is not None:
+        memo[key] = info
+    return info
+
+
+def _cycle_info(session: Session, scope: Scope, cycle_id: int) -> CycleInfo:
     row = session.execute(
         select(Cycle.id, Cycle.label, Cycle.partnership_id, Partnership.name, Partnership.short_name,
                Partnership.illustrative, Cycle.method, Cycle.scale, Cycle.title, Cycle.returns_due,

@@ -73,9 +73,10 @@ def ratings_map(session: Session, scope: Scope, cycle_id: int, *, by: str = "que
     cells["row"] = (cells["sector"].str.capitalize() + " · " + cells["organisation"] if sort == "sector"
                     else cells["organisation"])
     rows = tuple(row_order(cells, sort))
-    greens = _green_row(session, scope, cycle_id, by, view, grade_of, organisation_id, theme_id, section, sector)
-    alt_text = f"Heat map of {len(rows)} organisations by {by}; each cell shows its letter."
     per_question = heat_map.question_summary(session, scope, cycle_id, grade_of=grade_of, **narrowed)
+    greens = _green_row(session, scope, cycle_id, by, view, grade_of, organisation_id, theme_id, section, sector,
+                        per_question)
+    alt_text = f"Heat map of {len(rows)} organisations by {by}; each cell shows its letter."
     counts = heat_map.organisation_counts(session, scope, cycle_id, grade_of=grade_of, **narrowed)
     if organisation_id is not None:
         counts = counts[counts["organisation_id"] == organisation_id]
@@ -144,7 +145,7 @@ def row_order(cells: pd.DataFrame, sort: str) -> list[str]:
 
 def summary_table(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     """Per question % at each grade, one row per question (the NSSCP report's layout)."""
-    wide = frame.pivot_table(index=[key, "position"], columns="grade", values="percent", aggfunc="sum")
+    wide = frame.groupby([key, "position", "grade"], observed=True)["percent"].sum().unstack("grade")
     present = [g for g in common.GRADES if g in wide.columns]
     wide = wide.reindex(columns=present)
     if (frame["source"] == common.RATINGS).all():
@@ -158,14 +159,13 @@ def summary_table(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
 def _green_row(session: Session, scope: Scope, cycle_id: int, by: str, view: str, grade_of: str,
                organisation_id: int | None, theme_id: ThemeFilter, section: str | None,
-               sector: str | None) -> tuple[tuple[str, str], ...]:
+               sector: str | None, per_question: pd.DataFrame) -> tuple[tuple[str, str], ...]:
     """(column, '67%') for the heat map's last row: each column's % green over every organisation shown, the same
     figures as the tables beneath. None for one organisation, the self-vs-panel view or themes within a section."""
     if view == "difference" or organisation_id is not None or (by == "theme" and section):
         return ()
     if by == "question":
-        summary = heat_map.question_summary(session, scope, cycle_id, grade_of=grade_of, theme_id=theme_id,
-                                            section=section, sector=sector)
+        summary = per_question  # the table beneath: the same figures
     else:
         summary = overview.theme_summary(session, scope, cycle_id, grade_of=grade_of, theme_id=theme_id,
                                          sector=sector)
