@@ -430,12 +430,14 @@ def _checks(report: Report) -> dict[str, bool]:
     one = [level for level in report.levels if level.processes == 1]
     warm = [level.cpu_per_load_s for level in one if level.partnerships == "one"]
     cold = [level.cpu_per_load_s for level in one if level.partnerships == "distinct"]
-    twenty = [level.p95_s for level in one if level.sessions == 20]
+    # 20 people opening the meeting's link at once: the same partnership (DESIGN §6). Twenty partnerships nobody
+    # opened before are shown beside it, not judged: at the cold CPU target that alone is 5 s of one process's CPU.
+    twenty = [level.p95_s for level in one if level.sessions == 20 and level.partnerships == "one"]
     checks = {
         f"server CPU per warm load <= {TARGET_CPU_WARM} s": bool(warm) and max(warm) <= TARGET_CPU_WARM,
         f"server CPU per cold load <= {TARGET_CPU_COLD} s": bool(cold) and max(cold) <= TARGET_CPU_COLD,
         "one script run per load": all(level.runs_per_load <= TARGET_RUNS for level in report.levels),
-        f"20 sessions p95 <= {TARGET_P95_20} s": bool(twenty) and max(twenty) <= TARGET_P95_20,
+        f"20 sessions, one partnership, p95 <= {TARGET_P95_20} s": bool(twenty) and max(twenty) <= TARGET_P95_20,
         "every load finished": all(level.failed == 0 for level in report.levels),
     }
     if report.datasette:

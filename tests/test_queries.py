@@ -296,3 +296,20 @@ def test_partnerships_side_by_side_shows_every_cycle_of_a_few_partnerships_and_t
     demo_only = Scope.of("exec", Role.EXECUTIVE, [partnership_id(seeded_engine, DEMO)])
     assert set(run(seeded_engine, "partnerships_side_by_side", demo_only)["cycle"]) == set(
         few.loc[few["partnership"] == DEMO, "cycle"])
+
+
+@pytest.mark.parametrize("named_by_id", [500, 0], ids=["named by id", "every name read"])
+def test_filter_choices_list_the_callers_organisations_a_to_z(seeded_engine: Engine, monkeypatch: pytest.MonkeyPatch,
+                                                              named_by_id: int) -> None:
+    """Both ways of naming the organisations (by id for a narrow reader, all names for a wide one) give the same
+    A–Z list, each organisation with the partnerships it is in."""
+    monkeypatch.setattr(filter_choices, "NAMED_BY_ID", named_by_id)
+    everyone = run(seeded_engine, "filter_choices")
+    names = [o.name for o in everyone.organisations]
+    assert names == sorted(names) and len(names) == len(set(names)) > 20
+    btp = next(o for o in everyone.organisations if o.name == "British Transport Police")
+    assert {partnership_id(seeded_engine, GSCP), partnership_id(seeded_engine, NSSCP)} <= btp.partnership_ids
+    nsscp = Scope.of("nsscp-reader", Role.EXECUTIVE, [partnership_id(seeded_engine, NSSCP)])
+    narrow = run(seeded_engine, "filter_choices", nsscp)
+    assert {o.name for o in narrow.organisations} < set(names)
+    assert all(o.partnership_ids == {partnership_id(seeded_engine, NSSCP)} for o in narrow.organisations)

@@ -115,22 +115,31 @@ def filter_choices(session: Session, scope: Scope) -> Choices:
 def _organisations(session: Session, scope: Scope) -> tuple[tuple[OrganisationChoice, ...],
                                                              tuple[tuple[str, int], ...]]:
     """Organisations invited to, or returning in, a cycle of one of the caller's partnerships (`partnership_member`,
-    which the database keeps in step with every invitation and return)."""
+    which the database keeps in step with every invitation and return), A–Z.
+
+    Two plain reads a planner cannot get wrong: the caller's (organisation, partnership) pairs by the partnership
+    index, then those organisations' names. One join sorted by name let SQLite walk the organisation-name index and
+    probe partnership_member per organisation: 0.37 s of SQL for a reader of 150 partnerships, against 11 ms + 20 ms."""
     member = PartnershipMember
     by_org: dict[int, set[int]] = {}
-    names: dict[int, tuple[str, str]] = {}
-    rows = session.connection().execute(  # Core, not the ORM's row loading: a national reader has 8,000 rows
-        select(Organisation.id, Organisation.name, Organisation.sector, member.partnership_id)
-        .join(member, member.organisation_id == Organisation.id)
-        .where(in_scope(member.partnership_id, scope)).order_by(Organisation.name))
-    for oid, name, sector, pid in rows:
+    connection = session.connection()  # Core, not the ORM's row loading: a national reader has 8,000 rows
+    for oid, pid in connection.execute(select(member.organisation_id, member.partnership_id)
+                                       .where(in_scope(member.partnership_id, scope))):
         by_org.setdefault(oid, set()).add(pid)
-        names[oid] = (name, _value(sector))
-    organisations = tuple(OrganisationChoice(oid, names[oid][0], names[oid][1], frozenset(pids))
-                          for oid, pids in by_org.items())
+    named = select(Organisation.id, Organisation.name, Organisation.sector)
+    if len(by_org) <= NAMED_BY_ID:
+        named = named.where(Organisation.id.in_(sorted(by_org)))
+    names = {oid: (name, _value(sector)) for oid, name, sector in connection.execute(named) if oid in by_org}
+    organisations = tuple(OrganisationChoice(oid, names[oid][0], names[oid][1], frozenset(by_org[oid]))
+                          for oid in sorted(names, key=lambda oid: (names[oid][0], oid)))
     aliases = tuple((alias, oid) for alias, oid in session.execute(
         select(OrganisationAlias.alias, OrganisationAlias.organisation_id)) if oid in by_org)
     return organisations, aliases
+
+
+NAMED_BY_ID = 500
+"""Up to this many organisations are named by id; more (a regional or national reader) read every organisation's
+name once, which costs less than binding thousands of ids."""
 
 
 def cycle_sections(session: Session, scope: Scope, cycle_id: int) -> tuple[tuple[str, str], ...]:
