@@ -127,20 +127,21 @@ def difference(self_grade: str | None, moderated: str | None) -> str:
 
 def row_order(cells: pd.DataFrame, sort: str) -> list[str]:
     """The map's rows in the chosen order: worst first (most severe grade, then most red, most amber), by sector,
-    or A–Z. Counted with vectorised comparisons: a Python function per group cost ~18 % of a warm run."""
-    stands = cells["stands"].astype(object)
-    per_cell = pd.DataFrame({"organisation": cells["organisation"], "sector": cells["sector"], "row": cells["row"],
-                             "red": (stands == "Red").astype(int), "amber": (stands == "Amber").astype(int),
-                             "worst": stands.map(WORST_RANK).fillna(len(WORST_RANK)).astype(int)})
-    per_org = per_cell.groupby(["organisation", "sector", "row"], sort=False, observed=True).agg(
-        red=("red", "sum"), amber=("amber", "sum"), worst=("worst", "min")).reset_index()
+    or A–Z. Counted in one pass over the cells (pandas' groupby cost ~15 % of a warm run)."""
+    rows: dict[str, list] = {}  # row -> [worst rank, reds, ambers, organisation, sector]
+    for row, organisation, sector, grade in zip(cells["row"], cells["organisation"], cells["sector"],
+                                                cells["stands"]):
+        tally = rows.setdefault(row, [len(WORST_RANK), 0, 0, organisation, sector])
+        tally[0] = min(tally[0], WORST_RANK.get(grade, len(WORST_RANK)))
+        tally[1] += grade == "Red"
+        tally[2] += grade == "Amber"
     if sort == "worst":
-        per_org = per_org.sort_values(["worst", "red", "amber", "organisation"], ascending=[True, False, False, True])
+        key = (lambda r: (rows[r][0], -rows[r][1], -rows[r][2], rows[r][3]))
     elif sort == "sector":
-        per_org = per_org.sort_values(["sector", "organisation"])
+        key = (lambda r: (rows[r][4], rows[r][3]))
     else:
-        per_org = per_org.sort_values("organisation", key=lambda s: s.str.lower())
-    return list(per_org["row"])
+        key = (lambda r: rows[r][3].lower())
+    return sorted(rows, key=key)
 
 
 def summary_table(frame: pd.DataFrame, key: str) -> pd.DataFrame:
