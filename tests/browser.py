@@ -116,12 +116,15 @@ HOG = "import time\nend = time.monotonic() + float(__import__('sys').argv[1])\nw
 def cpu_hog() -> Iterator[int]:
     """With `S11_CPU_HOG=1` (CI sets it), one busy-loop process per core for the rest of the session once a browser
     test starts, so the browser suite is run on a machine as busy as a shared server; each stops by itself after
-    `S11_CPU_HOG_SECONDS` (default 1200) and all are killed at the end. Yields how many were started."""
+    `S11_CPU_HOG_SECONDS` (default 1200) and all are killed at the end. Under pytest-xdist the cores are shared
+    out between the workers, so the whole run keeps one busy loop per core. Yields how many this worker started."""
     if os.environ.get("S11_CPU_HOG", "") in ("", "0"):
         yield 0
         return
     seconds = os.environ.get("S11_CPU_HOG_SECONDS", "1200")
-    hogs = [subprocess.Popen([sys.executable, "-c", HOG, seconds]) for _ in range(os.cpu_count() or 2)]
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    count = max(1, (os.cpu_count() or 2) // workers)
+    hogs = [subprocess.Popen([sys.executable, "-c", HOG, seconds]) for _ in range(count)]
     try:
         yield len(hogs)
     finally:
