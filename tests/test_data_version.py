@@ -36,3 +36,13 @@ def test_each_committed_write_bumps_the_version_once_and_nothing_else_does(seede
     result = run(seeded_engine, csv_of(demo_rows(NEW_ORG, ["Green"] * 3, engine=seeded_engine)))
     assert result.ok, result.errors
     assert db.data_version(seeded_engine) == start + 2  # an import (bulk rows: COPY on PostgreSQL) bumps it
+
+
+def test_an_app_process_starting_renews_no_cache_unless_its_demo_accounts_change(seeded_engine: Engine) -> None:
+    """Every app process ensures the demo accounts on its first run: creating them bumps the version, finding them
+    ready does not (a bump there would send every replica's next load to the database cold)."""
+    start = db.data_version(seeded_engine)
+    assert users.ensure_demo_accounts(seeded_engine, embedded=True) == len(users.DEMO_ACCOUNTS)
+    assert db.data_version(seeded_engine) == start + 1
+    assert users.ensure_demo_accounts(seeded_engine, embedded=True) == 0
+    assert db.data_version(seeded_engine) == start + 1

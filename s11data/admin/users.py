@@ -526,11 +526,12 @@ def ensure_demo_accounts(engine: Engine, embedded: bool) -> int:
     were created. Accounts for 'every partnership' also gain partnerships seeded since."""
     if not embedded:
         return 0
-    with db.write_session(engine) as session:
+    with db.write_session(engine, changes_data=False) as session:  # bumped below only when something changed:
+        # every app process runs this at start, and a bump renews every replica's cached reads
         if not demo_mode(session, embedded):
             return 0
         everything = list(session.scalars(select(Partnership).order_by(Partnership.name)))
-        created = 0
+        created = changed = 0
         for account in DEMO_ACCOUNTS:
             wanted = [p for p in everything if p.name == account.only] if account.only else everything
             user = session.scalar(select(User).where(User.username == account.username))
@@ -544,9 +545,14 @@ def ensure_demo_accounts(engine: Engine, embedded: bool) -> int:
                 created += 1
             elif not account.only and len(user.partnerships) != len(everything):
                 user.partnerships = everything
+                changed += 1
             elif themes and not user.themes:  # a demo database made before the chairs' themes (0005)
                 user.themes = themes
+                changed += 1
         if created:
             audit.record(session, "system", "user.demo-accounts",
                          f"{created} demo accounts on the embedded demo database")
+        if created or changed:
+            session.flush()
+            db.bump_data_version(session.connection())
         return created
