@@ -13,7 +13,8 @@ scope = current_scope()
 large = screen.is_on()
 title = st.empty()  # 'Agency'; in meeting mode 'Agency · <organisation>' in the meeting bar
 f = filters.sidebar(scope, show=("organisation",), across_partnerships=True,
-                    container=None if large else st.container())  # meeting mode: in the filter chip
+                    container=None if large else st.container(),  # meeting mode: in the filter chip
+                    in_title=("organisation",))  # the meeting bar's title names it
 with title.container():
     meeting.title(f"Agency · {f.org}" if large and f.org else "Agency")
 if f.organisation_id is None:

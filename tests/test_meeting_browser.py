@@ -151,9 +151,28 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"meeting-{name}.png"))
 
 
+BAR_PARTS_JS = """() => { const bar = document.querySelector('.st-key-meeting_bar'); if (!bar) return null;
+  const title = bar.querySelector('h1'); const t = title.getBoundingClientRect();
+  return {title: {right: t.right, height: t.height, scrollWidth: title.scrollWidth, clientWidth: title.clientWidth,
+                  text: title.innerText},
+          parts: [...bar.children].slice(1).map(c => { const b = c.getBoundingClientRect();
+            return {left: b.left, text: (c.innerText || '').trim().slice(0, 40)}; })}; }"""
+
+
+def assert_bar_clear(page: Any, name: str) -> None:
+    """The meeting bar's title (a long agency name included) is whole and ends before the controls beside it."""
+    found = page.evaluate(BAR_PARTS_JS)
+    title = found["title"]
+    assert title["scrollWidth"] <= title["clientWidth"] + 1, f"{name}: the title overflows: {title}"
+    first = min(part["left"] for part in found["parts"])
+    assert title["right"] <= first + 1, f"{name}: '{title['text']}' runs under the controls ({title['right']:.0f} " \
+                                        f"> {first:.0f} px)"
+
+
 def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
     """One line of chrome, then the headline, then the main picture starting on the first screen; no cut text."""
     bar = box(page, ".st-key-meeting_bar")
+    assert_bar_clear(page, name)
     assert bar["height"] <= 80, f"{name}: the chrome is more than one line ({bar['height']:.0f} px)"
     assert bar["scrollWidth"] <= bar["clientWidth"] + 1, f"{name}: the chrome line overflows the screen"
     headline = box(page, ".st-key-meeting_headline")
@@ -236,6 +255,9 @@ def test_every_rag_bar_segment_says_its_letter_and_percentage_whole(chromium, ap
             page.goto(f"{app_server}/{path}{'&' if '?' in path else '?'}{DEMO}")
             page.wait_for_function("() => document.querySelector(\"[data-testid='stVegaLiteChart'] svg\")")
             settle(page)
+        if path.startswith("agency"):  # a long name in the title
+            assert_bar_clear(page, f"agency {size['width']}")
+            assert box(page, ".st-key-meeting_bar")["height"] <= 80
         count, found = rag_bar_faults(page, size)
         seen[path or "overview"] = count
         faults += [f"{path or 'overview'}: {fault}" for fault in found]
