@@ -47,9 +47,11 @@ def file_stem(name: str) -> str:
 
 def show(frame: pd.DataFrame, *, name: str, key: str | None = None, links: Mapping[str, str] | None = None,
          column_config: Mapping[str, object] | None = None, height: int | str = "auto",
-         downloads: bool = True, style: Callable[[pd.DataFrame], object] | None = None) -> None:
+         downloads: bool = True, style: Callable[[pd.DataFrame], object] | None = None,
+         only: list[str] | None = None) -> None:
     """Draw the table with its download buttons. `name` names the files; `key` keeps widget keys unique;
-    `style` turns the shown frame into a pandas Styler (e.g. `s11data.charts.status_board_style`); downloads stay plain."""
+    `style` turns the shown frame into a pandas Styler (e.g. `s11data.charts.status_board_style`); downloads stay plain.
+    `only`: the fields shown, in order (meeting mode: what the room reads); the downloads keep every column."""
     plain = downloadable(frame)
     shown = plain.copy()
     config: dict[str, object] = {words.heading(k): v for k, v in (column_config or {}).items()}
@@ -61,8 +63,9 @@ def show(frame: pd.DataFrame, *, name: str, key: str | None = None, links: Mappi
         shown[column] = [f"{filters.link(page, **{param: v})}#{v}" if isinstance(v, str) and v and v != words.BLANK
                          else f"{filters.link(page)}#{words.BLANK}" for v in shown[column]]
         config[column] = st.column_config.LinkColumn(column, display_text=r"#(.*)$")
+    order = [words.heading(k) for k in only if words.heading(k) in shown.columns] if only else None
     st.dataframe(style(shown) if style else shown, hide_index=True, width="stretch", height=height,
-                 column_config=config)
+                 column_config=config, column_order=order)
     if downloads:
         _buttons(plain, name=name, key=key)
 

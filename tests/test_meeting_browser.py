@@ -180,6 +180,10 @@ def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
     picture = box(page, ".st-key-meeting_picture")
     assert headline["bottom"] <= picture["top"] < size["height"] - 200, (name, picture)
     assert picture["bottom"] <= size["height"], f"{name}: the main picture ends at {picture['bottom']:.0f} px"
+    if name.startswith("actions"):  # the room's columns only, none beyond the screen
+        wide = page.evaluate("""() => [...document.querySelectorAll('.st-key-meeting_picture .dvn-scroller')]
+            .map(e => [e.scrollWidth, e.clientWidth])""")
+        assert wide and all(w <= c + 1 for w, c in wide), f"{name}: the actions table is wider than its box: {wide}"
     if name.startswith("trends"):  # the grid of percentages: a margin below it, so it reads as whole
         assert picture["bottom"] <= size["height"] - MARGIN, f"{name}: the grid ends {picture['bottom']:.0f} px"
     print(f"{name}: bar {bar['top']:.0f}–{bar['bottom']:.0f} · headline {headline['top']:.0f}–"
