@@ -415,7 +415,10 @@ def stage_bars(frame: pd.DataFrame, *, stage: str, value: str, group: str, stage
         x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(tickMinStep=1, format="d")))
     bars = base.mark_bar(stroke=CELL_BORDER, strokeWidth=0.5).encode(
         color=alt.Color("_stage:N", sort=order, title=None, scale=alt.Scale(domain=order, range=fills), legend=None))
-    text = base.mark_text(align="left", dx=6, fontSize=s["label"] - 1, color=TEXT).encode(text="_text:N")
+    # each bar's words in a column right of the plot (x = the plot's width): the chart makes room for them,
+    # so the longest bar's label is never clipped whatever the container's width
+    text = base.mark_text(align="left", dx=8, fontSize=s["label"], color=TEXT).encode(
+        text="_text:N", x=alt.value({"expr": "width"}))
     groups = max(data[group].nunique(), 1)
     chart = alt.layer(bars, text).properties(height=groups * len(order) * (s["row"] - 8), width="container")
     return _configure(chart, large)

@@ -184,6 +184,11 @@ def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
         wide = page.evaluate("""() => [...document.querySelectorAll('.st-key-meeting_picture .dvn-scroller')]
             .map(e => [e.scrollWidth, e.clientWidth])""")
         assert wide and all(w <= c + 1 for w, c in wide), f"{name}: the actions table is wider than its box: {wide}"
+    if name.startswith("engagement"):  # the funnel's words ('returns received: 19') whole and ≥ 24 px
+        texts = [t for chart in page.evaluate(BAR_TEXT_JS) for t in chart["texts"] if ": " in t["text"]
+                 for svg in [chart["svg"]] if t["right"] > svg["right"] + 1 or t["left"] < svg["left"] - 1
+                 or t["size"] < 24]
+        assert texts == [], f"{name}: funnel labels cut or small: {[(t['text'], t['right'], t['size']) for t in texts]}"
     if name.startswith("trends"):  # the grid of percentages: a margin below it, so it reads as whole
         assert picture["bottom"] <= size["height"] - MARGIN, f"{name}: the grid ends {picture['bottom']:.0f} px"
     print(f"{name}: bar {bar['top']:.0f}–{bar['bottom']:.0f} · headline {headline['top']:.0f}–"
