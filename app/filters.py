@@ -137,11 +137,12 @@ def current(scope: Scope, *, across_partnerships: bool = False) -> Filters:
 # --- widgets ---------------------------------------------------------------------------------------
 
 def sidebar(scope: Scope, show: Iterable[str] = FILTERS, *, across_partnerships: bool = False,
-            container=None) -> Filters:  # type: ignore[no-untyped-def]
+            container=None, in_title: Iterable[str] = ()) -> Filters:  # type: ignore[no-untyped-def]
     """Draw the chosen filters (in the sidebar unless `container` is given) and return the resolved filters.
 
     In meeting mode (`screen=1`) the sidebar is hidden: the same widgets are drawn in the filter chip of the
-    meeting bar (`app.meeting.chip`), labelled with the filters beyond partnership and cycle.
+    meeting bar (`app.meeting.chip`), labelled with the filters beyond partnership and cycle, less those the
+    page's title already names (`in_title`, e.g. the agency page's organisation): the one line holds each once.
     """
     shown = tuple(show)
     unknown = set(shown) - set(FILTERS)
@@ -155,7 +156,7 @@ def sidebar(scope: Scope, show: Iterable[str] = FILTERS, *, across_partnerships:
         from app import meeting
 
         narrowed = [f"{k}: {v}" for k, v in (("theme", f.theme), ("section", f.section), ("sector", f.sector),
-                                              ("organisation", f.org)) if v]
+                                              ("organisation", f.org)) if v and k not in set(in_title)]
         where = meeting.chip(" · ".join(["Filters", *narrowed]))
     else:
         where = st.sidebar

@@ -111,6 +111,7 @@ returns_figures = cached(_overview.returns_figures)
 to_chase = cached(_overview.to_chase)
 rag_distribution = cached(_overview.rag_distribution)
 theme_summary = cached(_overview.theme_summary)
+not_answered = cached(_common.not_answered)
 action_figures = cached(_figures.action_figures)
 headline = cached(_figures.headline)
 

@@ -56,11 +56,17 @@ h1 { font-size: 2.2rem !important; } h2 { font-size: 1.7rem !important; } h3 { f
   font-size: 0.75rem !important; white-space: nowrap; }
 .st-key-meeting_bar [data-testid="stPageLink"] p { font-size: 0.75rem !important; }
 .st-key-meeting_bar h1, .st-key-meeting_bar h1 span { font-size: 1.3rem !important; }
+/* A long title (an agency's name) wraps inside its share of the line, never under the controls beside it. */
+.st-key-meeting_bar h1, .st-key-meeting_bar h1 span { white-space: normal !important; overflow-wrap: break-word;
+  line-height: 1.1 !important; }
 .st-key-meeting_headline [data-testid="stText"], .st-key-meeting_headline div {
   font-size: 1.4rem !important; font-weight: 700 !important; line-height: 1.25 !important; color: #000 !important; }
-[data-testid="stMetricValue"] { font-size: 2.5rem !important; }
-[data-testid="stMetricValue"] > div { white-space: normal !important; overflow: visible !important;
-  text-overflow: clip !important; overflow-wrap: anywhere; }
+/* Metric cards (below the picture): a value or delta wraps whole words inside its card, never cut ("19 of 22
+   expe…"): a projector's card is ~190 px wide. */
+[data-testid="stMetricValue"] { font-size: 2rem !important; line-height: 1.15 !important; }
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] *, [data-testid="stMetricDelta"],
+[data-testid="stMetricDelta"] *, [data-testid="stMetricLabel"] * { white-space: normal !important;
+  overflow: visible !important; text-overflow: clip !important; overflow-wrap: break-word; }
 .st-key-heat_map_frame { max-height: calc(100vh - 290px); overflow-y: auto; overflow-x: hidden; }
 .st-key-heat_map_frame > div:first-child { position: sticky; top: 0; z-index: 3; background: #ffffff; }
 @media (max-height: 900px) { .st-key-heat_map_frame { max-height: calc(100vh - 350px); } }

@@ -48,19 +48,22 @@ def file_stem(name: str) -> str:
 
 def show(frame: pd.DataFrame, *, name: str, key: str | None = None, links: Mapping[str, str] | None = None,
          column_config: Mapping[str, object] | None = None, height: int | str = "auto",
-         downloads: bool = True, style: Callable[[pd.DataFrame], object] | None = None, reused: bool = False) -> None:
+         downloads: bool = True, style: Callable[[pd.DataFrame], object] | None = None, reused: bool = False,
+         only: list[str] | None = None) -> None:
     """Draw the table with its download buttons. `name` names the files; `key` keeps widget keys unique;
     `style` turns the shown frame into a pandas Styler (e.g. `s11data.charts.status_board_style`); downloads stay
     plain. `reused`: the frame is a shared cached read that nobody changes (e.g. `reads.ratings_map`'s), so its
-    users'-words form is made once, not on every run."""
+    users'-words form is made once, not on every run. `only`: the fields shown, in order (meeting mode: what the
+    room reads); the downloads keep every column."""
     plain, shown = (_people_reused if reused else _people)(frame, dict(links or {}))
     config: dict[str, object] = {words.heading(k): v for k, v in (column_config or {}).items()}
     for field in links or {}:
         column = words.heading(field)
         if column in shown.columns:
             config[column] = st.column_config.LinkColumn(column, display_text=r"#(.*)$")
+    order = [words.heading(k) for k in only if words.heading(k) in shown.columns] if only else None
     st.dataframe(style(shown) if style else shown, hide_index=True, width="stretch", height=height,
-                 column_config=config)
+                 column_config=config, column_order=order)
     if downloads:
         _buttons(plain, name=name, key=key)
 

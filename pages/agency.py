@@ -7,13 +7,14 @@ import streamlit as st
 from app import charts, filters, meeting, reads, screen, tables
 from app.session import current_scope
 from app.text import plain
-from s11data.charts import NOT_PUBLISHED
+from s11data.charts import NOT_ANSWERED, NOT_PUBLISHED
 
 scope = current_scope()
 large = screen.is_on()
 title = st.empty()  # 'Agency'; in meeting mode 'Agency · <organisation>' in the meeting bar
 f = filters.sidebar(scope, show=("organisation",), across_partnerships=True,
-                    container=None if large else st.container())  # meeting mode: in the filter chip
+                    container=None if large else st.container(),  # meeting mode: in the filter chip
+                    in_title=("organisation",))  # the meeting bar's title names it
 with title.container():
     meeting.title(f"Agency · {f.org}" if large and f.org else "Agency")
 if f.organisation_id is None:
@@ -65,7 +66,9 @@ else:
     names = {p.name: p.key for p in filters.choices(scope).partnerships}
     long = grades.melt(id_vars=["partnership", "cycle", "method", "source"], var_name="grade", value_name="count")
     long = long[long["count"].fillna(0).astype(int) > 0]
-    long["percent"] = 100 * long["count"] / long.groupby(["partnership", "cycle"])["count"].transform("sum")
+    given = long["grade"] != NOT_ANSWERED  # questions left out: said beside the bar ('× 2 not answered'), not a %
+    long["percent"] = (100 * long["count"] / long[given].groupby(["partnership", "cycle"])["count"]
+                       .transform("sum")).where(given)
     long["label"] = long["partnership"].map(names) + " " + long["cycle"] + " · " + long["source"]
     order = list(dict.fromkeys(long.sort_values(["cycle", "partnership"], ascending=[False, True])["label"]))
     with meeting.picture(lead):

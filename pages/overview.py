@@ -28,6 +28,10 @@ with reads.refused_stops():
     actions = reads.action_figures(scope, f.partnership_id, today=dt.date.today(),
                                    **figures.action_view(scope, f.theme_id, f.theme_param == filters.MY_THEMES))
     chase = reads.to_chase(scope, cycle_id=f.cycle_id, sector=f.sector)
+    shown = (f.cycle_id, *((before.id,) if before else ()))
+    left_out = reads.not_answered(scope, cycles=shown, theme_id=f.theme_id, sector=f.sector)
+    themes_left_out = reads.not_answered(scope, cycles=(f.cycle_id,), theme_id=f.theme_id, sector=f.sector,
+                                         by_theme=True)
 
 lead = st.container()  # meeting mode: the headline sentence and the main picture come first
 chosen = [f"{k}: {v}" for k, v in (("theme", f.theme), ("sector", f.sector)) if v]
@@ -90,13 +94,22 @@ if large:
         meeting.headline(reads.headline(scope, f.cycle_id, dt.date.today(), theme_id=f.theme_id, sector=f.sector,
                                         my_themes=f.theme_param == filters.MY_THEMES).words())
 picture = meeting.picture(lead)
+BAR = 46
+"""Meeting mode: pixels per bar (a 24 px label inside a ~40 px bar), so both charts fit a projector's first screen."""
 if large and not mix.empty:  # one key in words for both charts (each segment carries its letter), no legends
-    picture.text(s11charts.letter_key(pd.concat([mix["grade"], themes["grade"]])), width="stretch")
-left, right = picture.columns([2, 3] if large else [1, 1], gap="large")  # the themes' labels are long
-# meeting mode: the charts are the picture; their notes and links follow it, each under its chart
+    missing = [s11charts.NOT_ANSWERED] if len(left_out) or len(themes_left_out) else []
+    picture.text(s11charts.letter_key([*mix["grade"], *themes["grade"], *missing]) + " · % of answers given",
+                 width="stretch")
+# meeting mode: the charts are the picture, one above the other at full width (so every segment's letter and %
+# fit: a projector's half column is too narrow); their notes and links follow it
+left, right = ((picture.container(gap="small"), picture.container(gap="small")) if large
+               else picture.columns([1, 1], gap="large"))
 left_notes, right_notes = st.columns([2, 3], gap="large") if large else (left, right)
+ratings_title = "Ratings this cycle" + (f" and {before.label}" if before else "")
+themes_title = f"Weakest themes, ranked {figures.WEAKEST_RULE}"
 with left:
-    st.subheader("Ratings this cycle" + (f" and {before.label}" if before else ""))
+    if not large:  # meeting mode: the chart carries its title (less height than a heading)
+        st.subheader(ratings_title)
     if mix.empty:
         st.info("This cycle has no grades: " + ("an ungraded peer review — read the responses on the heat map "
                                                "page." if info.source == common.RESPONSES else "nothing yet."))
@@ -104,7 +117,11 @@ with left:
         bars = pd.concat([mix.assign(cycle=info.label),
                           earlier.assign(cycle=before.label) if before is not None else pd.DataFrame()])
         order = [info.label] + ([before.label] if before else [])
+        labels_of = {info.id: info.label, **({before.id: before.label} if before else {})}
+        bars = s11charts.with_not_answered(bars, label="cycle", counts={
+            labels_of[row.cycle_id]: row.count for row in left_out.itertuples()})
         charts.draw("rag_bars", bars, label="cycle", label_order=order, large=large, legend=not large,
+                    title=ratings_title if large else "", height_per_bar=BAR if large else None,
                     alt_text="RAG distribution of this cycle's answers")
 with left_notes:
     if not mix.empty and info.source == common.PUBLISHED:
@@ -113,15 +130,18 @@ with left_notes:
         st.caption("Not rated and not applicable are answers and count in the denominator.")
     filters.page_link("heat-map", "Heat map of every organisation →")
 with right:
-    st.subheader("Weakest themes")
-    st.caption(f"Ranked {figures.WEAKEST_RULE}.")
+    if not large:
+        st.subheader("Weakest themes")
+        st.caption(f"Ranked {figures.WEAKEST_RULE}.")
     weakest = figures.weakest_themes(themes, n=4)
     if weakest.empty:
         st.info("No graded themes in this cycle.")
     else:
-        long = themes[themes["theme"].isin(weakest["theme"])]
+        long = s11charts.with_not_answered(themes[themes["theme"].isin(weakest["theme"])], label="theme",
+                                           counts=dict(zip(themes_left_out["theme"], themes_left_out["count"])))
         charts.draw("rag_bars", long, label="theme", label_order=list(weakest["theme"]), large=large,
-                    legend=not large, alt_text=f"The weakest themes, {figures.WEAKEST_RULE}")
+                    legend=not large, title=themes_title if large else "", height_per_bar=BAR if large else None,
+                    alt_text=f"The weakest themes, {figures.WEAKEST_RULE}")
 with right_notes:
     for row in weakest.itertuples():
         filters.page_link("heat-map", f"{row.theme} →", theme=row.theme)

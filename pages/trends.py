@@ -7,6 +7,7 @@ import streamlit as st
 from app import charts, filters, labels, meeting, reads, screen, tables
 from app.session import current_scope
 from app.text import plain
+from s11data import charts as s11charts
 from s11data.views import figures
 
 MEASURES = {"Green": "% green", "Amber": "% amber", "Red": "% red"}
@@ -55,6 +56,16 @@ def wide_table(frame: pd.DataFrame, index: list[str]) -> pd.DataFrame:
     counted = wide["source"] == "ratings"  # counted from ratings, a grade nobody gave is 0%; published: not printed
     wide.loc[counted, present] = wide.loc[counted, present].fillna(0.0)
     return wide.rename(columns={g: f"% {g.lower()}" for g in present})
+
+
+def with_left_out(frame: pd.DataFrame, label: str, **which: object) -> pd.DataFrame:
+    """Bars' `frame` with each bar's count of questions not answered (said beside the bar; not in its %s)."""
+    if frame.empty:
+        return frame
+    counted = reads.not_answered(scope, cycles=tuple(sorted(set(frame["cycle_id"]))), **which)
+    bar_of = dict(zip(frame["cycle_id"], frame[label]))
+    return s11charts.with_not_answered(frame, label=label, counts={
+        bar_of[row.cycle_id]: row.count for row in counted.itertuples() if row.cycle_id in bar_of})
 
 
 def trend_sentence(overall: pd.DataFrame, grid: pd.DataFrame, rows: list[str], measure: str) -> list[str]:
@@ -107,7 +118,8 @@ else:
     st.caption(f"Each cell: {MEASURES[measure]} of the answers on that theme in that cycle (darker = higher). "
                "Rows: worst first in the latest cycle. A blank cell: the framework had no question on that theme.")
     st.subheader(f"{f.theme.capitalize() if f.theme else 'All themes'}: grades by cycle")
-    bars = overall.assign(column=overall["cycle"].map(columns))
+    bars = with_left_out(overall.assign(column=overall["cycle"].map(columns)), "column", theme_id=f.theme_id,
+                         sector=f.sector)
     charts.draw("rag_bars", bars, label="column", label_order=order, large=large, alt_text="Grades per cycle")
     tables.show(wide_table(themes, ["cycle", "method", "source", "theme"]),
                 name=f"themes by cycle {f.partnership}", key="trend_themes")
@@ -127,8 +139,8 @@ else:
     else:
         org = org.assign(label=org["partnership"].map(short_names()) + " " + org["cycle"] + " · " + org["source"])
         order = list(dict.fromkeys(org.sort_values(["cycle", "partnership"])["label"]))
-        charts.draw("rag_bars", org, label="label", label_order=order, large=large,
-                    alt_text=f"Grades of {f.org} per cycle")
+        charts.draw("rag_bars", with_left_out(org, "label", organisation_id=f.organisation_id, theme_id=f.theme_id),
+                    label="label", label_order=order, large=large, alt_text=f"Grades of {f.org} per cycle")
         if (org["source"] == "published aggregate").any():
             st.caption("Published aggregate rows are the report's per-organisation counts (Appendix One); their "
                        "colours were lost in the report's text and are read as green, amber, red.")
@@ -146,8 +158,8 @@ else:
     everyone = everyone.assign(label=everyone["partnership"].map(names) + " " + everyone["cycle"] + [
         " (illustrative)" if i else "" for i in everyone["illustrative"]] + " · " + everyone["source"])
     order = list(dict.fromkeys(everyone.sort_values(["illustrative", "partnership", "cycle"])["label"]))
-    charts.draw("rag_bars", everyone, label="label", label_order=order, large=large,
-                alt_text="Grades of each partnership's cycles side by side")
+    charts.draw("rag_bars", with_left_out(everyone, "label", theme_id=f.theme_id, sector=f.sector), label="label",
+                label_order=order, large=large, alt_text="Grades of each partnership's cycles side by side")
     st.caption(("Each bar is the latest cycle of one partnership" if many else "Each bar is one cycle of one "
                 "partnership") + (f", theme: {f.theme}" if f.theme else "")
                + ". Frameworks and methods differ between partnerships: compare the shape, not the decimals.")

@@ -102,7 +102,7 @@ def legend_label(grade: str) -> str:
 def _sizes(large: bool) -> dict[str, int]:
     return {"label": 24 if large else 14, "title": 24 if large else 15, "cell_text": 24 if large else 15,
             "row": 46 if large else 32, "col": 64 if large else 44, "map_row": 28 if large else 32,
-            "grid_row": 38 if large else 32}
+            "grid_row": 28 if large else 32}
 
 
 CHAR_WIDTH = 0.47
@@ -274,11 +274,17 @@ def with_unanswered(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order:
 
 # --- stacked RAG bars ---------------------------------------------------------------------------------
 
-INSIDE_MIN = {False: 9.0, True: 12.0}
-"""The least % a bar segment needs to carry its label inside (normal, shared-screen); a smaller one is written
-beside its bar, after the bar's end, in the text colour."""
-OUTSIDE_ROOM = 0.35
-"""Room after 100% for the labels of small segments (the axis stops at 100%)."""
+GLYPH = 0.58
+"""A generous mean width of a bold chart-font glyph (digits, capitals, %), in ems: sizes bar labels in pixels."""
+LEAST_PLOT = {False: 360, True: 600}
+"""The narrowest plot a stacked bar chart is drawn at (normal, shared-screen), in pixels: a segment carries its
+label inside only if the label fits it at this width; any other label is written in the column to the right of
+the bars (an axis, so the chart makes room for it whatever its width: never clipped)."""
+
+
+def text_width(text: str, large: bool = False) -> float:
+    """The pixels `text` takes at the bar labels' bold font (generous)."""
+    return len(text) * _sizes(large)["cell_text"] * GLYPH
 
 
 def segment_label(grade: str, percent: float) -> str:
@@ -286,10 +292,28 @@ def segment_label(grade: str, percent: float) -> str:
     return f"{cell_letter(grade)} {percent:.0f}%"
 
 
-def bar_segments(frame: pd.DataFrame, *, label: str) -> pd.DataFrame:
+def fits_inside(text: str, share: float, large: bool = False) -> bool:
+    """Whether a segment `share` (0–1) of the bar carries `text` inside, at the narrowest plot (LEAST_PLOT)."""
+    return share * LEAST_PLOT[large] >= text_width(text, large) + 8
+
+
+def not_answered_words(count: int) -> str:
+    """Beside a bar: how many questions its returns left out ('× 2 not answered'); they are not in its %s."""
+    return f"{cell_letter(NOT_ANSWERED)} {count} not answered" if count else ""
+
+
+def with_not_answered(frame: pd.DataFrame, *, label: str, counts: dict[str, int]) -> pd.DataFrame:
+    """`frame` (rag_bars' input) with a NOT_ANSWERED row (its count, no %) for each bar `label` → count > 0:
+    said beside the bar, never a segment (the %s stay of the answers given)."""
+    rows = [{label: bar, "grade": NOT_ANSWERED, "count": n, "percent": None} for bar, n in counts.items() if n]
+    return pd.concat([frame, pd.DataFrame(rows)], ignore_index=True) if rows else frame
+
+
+def bar_segments(frame: pd.DataFrame, *, label: str, large: bool = False) -> pd.DataFrame:
     """The segments of 100% bars: per `label`, each grade in GRADE_ORDER with its start and end (0–1), middle,
-    legend key, ink and label."""
-    present = [g for g in GRADE_ORDER if g in set(frame["grade"])]
+    legend key, ink, label and whether the label fits inside (`_inside`). Rows of NOT_ANSWERED are left out:
+    the %s are of the answers given (as the published reports count); `side_labels` says them beside the bar."""
+    present = [g for g in GRADE_ORDER if g in set(frame["grade"]) and g != NOT_ANSWERED]
     frame = frame.assign(percent=pd.to_numeric(frame["percent"], errors="coerce"))
     data = frame[frame["grade"].isin(present) & frame["percent"].notna()].copy()
     data["_order"] = data["grade"].map({g: i for i, g in enumerate(GRADE_ORDER)})
@@ -301,44 +325,67 @@ def bar_segments(frame: pd.DataFrame, *, label: str) -> pd.DataFrame:
     data["_key"] = data["grade"].map(legend_label)
     data["_ink"] = data["grade"].map(INK)
     data["_text"] = [segment_label(g, p) for g, p in zip(data["grade"], data["percent"])]
+    data["_inside"] = [fits_inside(t, e - s, large) for t, s, e in zip(data["_text"], data["_start"], data["_end"])]
     return data
+
+
+def side_labels(frame: pd.DataFrame, data: pd.DataFrame, *, label: str, order: Sequence[str]) -> list[str]:
+    """Per bar of `order`: what is written to the right of it — the labels of the segments too small to carry
+    their own, then the count of questions not answered (frame rows of grade NOT_ANSWERED, column 'count')."""
+    small = data[~data["_inside"]].groupby(label, sort=False)["_text"].agg(" · ".join)
+    missing = frame[frame["grade"] == NOT_ANSWERED]
+    left_out = (pd.to_numeric(missing["count"], errors="coerce").fillna(0).groupby(missing[label]).sum()
+                if not missing.empty else pd.Series(dtype=float))
+    out = []
+    for bar in order:
+        words = [small.get(bar, ""), not_answered_words(int(left_out.get(bar, 0)))]
+        out.append(" · ".join(w for w in words if w))
+    return out
 
 
 def rag_bars(frame: pd.DataFrame, *, label: str, label_order: Sequence[str] | None = None, title: str = "",
              large: bool = False, height_per_bar: int | None = None, legend: bool = True) -> alt.TopLevelMixin:
     """Horizontal 100% bars: one per `label`, segments per grade (worst first), every segment labelled with its
-    letter and % ('R 2%': never colour alone); segments under INSIDE_MIN are labelled beside the bar's end.
+    letter and % ('R 2%': never colour alone). A label too long for its segment (`fits_inside`) is written in a
+    column right of the bars (an axis: the chart makes room for it, so it is never clipped), and so is the count
+    of questions not answered (rows of grade NOT_ANSWERED with a 'count'), which are not in the %s.
 
     `frame` needs columns label, grade and percent. `legend=False`: the key is beside another chart of the page.
+    `large` (shared screen) draws no % axis: the segments say their %s (the page says they are of answers given).
     """
     s = _sizes(large)
-    data = bar_segments(frame, label=label)
+    data = bar_segments(frame, label=label, large=large)
     present = [g for g in GRADE_ORDER if g in set(data["grade"])]
     order = list(label_order) if label_order is not None else list(dict.fromkeys(data[label]))
-    inside = data["percent"] >= INSIDE_MIN[large]
-    outside = (data[~inside].groupby(label, sort=False)["_text"].agg(" · ".join).reset_index()
-               .assign(_x=1.0, _outside=True))
-    scale = alt.Scale(domain=[0, 1 + (OUTSIDE_ROOM if not outside.empty else 0)], nice=False)
+    side = side_labels(frame, data, label=label, order=order)
+    scale = alt.Scale(domain=[0, 1], nice=False)
     colour = alt.Color("_key:N", title=None, scale=alt.Scale(domain=[legend_label(g) for g in present],
                                                              range=[FILL[g] for g in present]),
                        legend=alt.Legend(symbolStrokeColor=CELL_BORDER, symbolType="square", symbolSize=300)
                        if legend else None)
     y = alt.Y(f"{label}:N", sort=order, title=None)
-    x = alt.X("_start:Q", scale=scale, title="% of answers",
-              axis=alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]))
+    x = alt.X("_start:Q", scale=scale, title="% of answers given",  # shared screen: every segment says its %
+              axis=None if large else alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]))
     bars = alt.Chart(data).mark_bar(stroke=CELL_BORDER, strokeWidth=0.5).encode(
         y=y, x=x, x2="_end:Q", color=colour,
         tooltip=[alt.Tooltip(f"{label}:N", title=" "), alt.Tooltip("_key:N", title="Grade"),
                  alt.Tooltip("percent:Q", title="%", format=".1f")])
-    text = alt.Chart(data[inside]).mark_text(fontSize=s["cell_text"], fontWeight="bold", align="center").encode(
-        y=y, x=alt.X("_mid:Q", scale=scale), text="_text:N", color=alt.Color("_ink:N", scale=None))
+    text = alt.Chart(data[data["_inside"]]).mark_text(fontSize=s["cell_text"], fontWeight="bold",
+                                                      align="center").encode(
+        y=alt.Y(f"{label}:N", sort=order, axis=None), x=alt.X("_mid:Q", scale=scale), text="_text:N",
+        color=alt.Color("_ink:N", scale=None))
     layers = [bars, text]
-    if not outside.empty:
-        layers.append(alt.Chart(outside).mark_text(fontSize=s["cell_text"], fontWeight="bold", align="left", dx=6,
-                                                   color=TEXT).encode(y=y, x=alt.X("_x:Q", scale=scale),
-                                                                      text="_text:N"))
+    if any(side):
+        column = alt.Axis(orient="right", ticks=False, domain=False, grid=False, labelLimit=0, labelPadding=8,
+                          labelFontWeight="bold", labelFontSize=s["cell_text"], labelColor=TEXT,
+                          labelOverlap=False, labelFlush=False,
+                          labelExpr=f"{_js_list(side)}[indexof({_js_list(order)}, datum.value)]")
+        layers.append(alt.Chart(pd.DataFrame({label: order})).mark_text(text="", opacity=0).encode(
+            y=alt.Y(f"{label}:N", sort=order, title=None, axis=column)))
     height = (height_per_bar or s["row"] + 8) * max(len(order), 1)
     chart = alt.layer(*layers).properties(height=height, width="container", title=title or "")
+    if any(side):
+        chart = chart.resolve_axis(y="independent")
     return _configure(chart, large)
 
 
@@ -360,6 +407,7 @@ def percent_grid(frame: pd.DataFrame, *, x: str, y: str, value: str, x_order: Se
     """Rows `y` × columns `x`, each cell printing its percentage on a blue shade (darker = higher).
 
     Used for a trend across cycles (themes × cycles): legible from across a room where a dozen lines would not be.
+    Every label is shown whole (no overlap removal); a column label 'cycle · method' is written on two lines.
     """
     s = _sizes(large)
     data = frame.dropna(subset=[value]).copy()
@@ -367,9 +415,12 @@ def percent_grid(frame: pd.DataFrame, *, x: str, y: str, value: str, x_order: Se
     data["_ink"] = data["_fill"].map(GRID_INK)
     data["_text"] = data[value].map(lambda v: f"{v:.0f}%")
     base = alt.Chart(data).encode(
-        x=alt.X(f"{x}:N", sort=list(x_order), title=None, axis=alt.Axis(orient="top", labelAngle=0,
-                                                                       labelFontWeight="bold")),
-        y=alt.Y(f"{y}:N", sort=list(y_order), title=None))
+        x=alt.X(f"{x}:N", sort=list(x_order), title=None, axis=alt.Axis(
+            orient="top", labelAngle=0, labelFontWeight="bold", labelOverlap=False, labelLimit=0, labelFlush=False,
+            labelExpr="split(datum.value, ' · ')", labelLineHeight=s["label"] + 4,  # '2025-26' over 'panel'
+            labelPadding=s["label"] + 8)),
+        y=alt.Y(f"{y}:N", sort=list(y_order), title=None,
+                axis=alt.Axis(labelOverlap=False, labelLimit=0, labelFlush=False)))
     rect = base.mark_rect(stroke=CELL_BORDER, strokeWidth=1).encode(color=alt.Color("_fill:N", scale=None))
     text = base.mark_text(fontSize=s["cell_text"], fontWeight="bold").encode(
         text="_text:N", color=alt.Color("_ink:N", scale=None))
@@ -401,7 +452,10 @@ def stage_bars(frame: pd.DataFrame, *, stage: str, value: str, group: str, stage
         x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(tickMinStep=1, format="d")))
     bars = base.mark_bar(stroke=CELL_BORDER, strokeWidth=0.5).encode(
         color=alt.Color("_stage:N", sort=order, title=None, scale=alt.Scale(domain=order, range=fills), legend=None))
-    text = base.mark_text(align="left", dx=6, fontSize=s["label"] - 1, color=TEXT).encode(text="_text:N")
+    # each bar's words in a column right of the plot (x = the plot's width): the chart makes room for them,
+    # so the longest bar's label is never clipped whatever the container's width
+    text = base.mark_text(align="left", dx=8, fontSize=s["label"], color=TEXT).encode(
+        text="_text:N", x=alt.value({"expr": "width"}))
     groups = max(data[group].nunique(), 1)
     chart = alt.layer(bars, text).properties(height=groups * len(order) * (s["row"] - 8), width="container")
     return _configure(chart, large)

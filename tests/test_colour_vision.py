@@ -9,6 +9,7 @@ vision deficiency", severity 1.0, applied to linear sRGB; colours are compared b
 from __future__ import annotations
 
 import itertools
+import json
 import math
 
 import pandas as pd
@@ -115,6 +116,19 @@ def texts_of(spec: dict) -> list[dict]:
     return out
 
 
+def side_labels(spec: dict) -> dict[str, str]:
+    """Bar → what the column right of the bars writes beside it (the right-hand axis's labelExpr: a list of texts
+    indexed by the bar's position in a list of bars)."""
+    import re
+
+    for layer in layers_of(spec):
+        axis = (layer.get("encoding", {}).get("y", {}) or {}).get("axis") or {}
+        if axis.get("orient") == "right" and axis.get("labelExpr"):
+            texts, bars = re.fullmatch(r"(\[.*\])\[indexof\((\[.*\]), datum\.value\)\]", axis["labelExpr"]).groups()
+            return dict(zip(json.loads(bars), json.loads(texts)))
+    return {}
+
+
 def colour_scale(spec: dict) -> dict[str, str]:
     """Legend label → fill of the chart's colour scale."""
     for layer in layers_of(spec):
@@ -145,17 +159,49 @@ def test_red_amber_and_green_stay_apart_under_every_dichromacy(large: bool, defi
 @pytest.mark.parametrize("large", [False, True])
 def test_every_bar_segment_carries_its_letter_and_percentage(large: bool) -> None:
     spec = charts.rag_bars(BARS, label="cycle", large=large).to_dict(validate=False)
-    written = " | ".join(t["_written"] for t in texts_of(spec))
+    inside = [t["_written"] for t in texts_of(spec) if t["_written"]]
+    beside = side_labels(spec)
     for row in BARS.itertuples():
         label = f"{charts.cell_letter(row.grade)} {row.percent:.0f}%"
-        assert label in written, f"{row.cycle} {row.grade}: no '{label}' among {written}"
+        found = label in inside or label in beside.get(row.cycle, "").split(" · ")
+        assert found, f"{row.cycle} {row.grade}: no '{label}' among {inside} or beside the bar {beside}"
 
 
-def test_a_small_segment_is_labelled_outside_its_bar() -> None:
+def test_a_small_segment_is_labelled_beside_its_bar_not_inside() -> None:
     spec = charts.rag_bars(BARS, label="cycle").to_dict(validate=False)
-    small = [t for t in texts_of(spec) if "R 2%" in t["_written"]]
-    assert small, "the 2% red segment has no label"
-    assert all(t.get("_outside") for t in small), small  # written beside the bar, in the text colour
+    assert "R 2%" in side_labels(spec)["2021"].split(" · "), side_labels(spec)
+    assert "R 2%" not in [t["_written"] for t in texts_of(spec)]
+
+
+@pytest.mark.parametrize(("large", "red", "beside"), [(True, 9.0, True), (True, 14.0, False), (False, 9.0, True),
+                                                     (False, 15.0, False)])
+def test_a_label_longer_than_its_segment_goes_beside_the_bar(large: bool, red: float, beside: bool) -> None:
+    """Inside only if the label fits its segment at the narrowest plot (character count × glyph width): a 9%
+    segment of a shared-screen bar is ~54 px of 600 px, 'R 9%' at 24 px bold ~56 px: beside the bar."""
+    bars = pd.DataFrame([("x", "Red", red), ("x", "Amber", 50.0 - red), ("x", "Green", 50.0)],
+                        columns=["cycle", "grade", "percent"])
+    spec = charts.rag_bars(bars, label="cycle", large=large).to_dict(validate=False)
+    inside = [t for t in texts_of(spec) if t["_written"]]
+    label = f"R {red:.0f}%"
+    assert (label in side_labels(spec).get("x", "")) == beside
+    assert (label in [t["_written"] for t in inside]) == (not beside)
+    for row in inside:  # what is written inside fits its segment at the narrowest plot
+        assert (row["_end"] - row["_start"]) * charts.LEAST_PLOT[large] >= charts.text_width(row["_written"], large)
+
+
+def test_questions_left_out_are_said_beside_the_bar_and_not_in_its_percentages() -> None:
+    """'× 2 not answered' beside the bar; the segments stay the shares of the answers given (as the published
+    reports count them), and the bar without any says nothing of it."""
+    plain = charts.rag_bars(BARS, label="cycle").to_dict(validate=False)
+    left_out = charts.with_not_answered(BARS, label="cycle", counts={"2020": 2, "2021": 0})
+    spec = charts.rag_bars(left_out, label="cycle").to_dict(validate=False)
+    beside = side_labels(spec)
+    assert beside["2020"].split(" · ")[-1] == "× 2 not answered", beside
+    assert "not answered" not in beside["2021"]
+    segments = [(t["cycle"], t["_written"], round(t["_start"], 6)) for t in texts_of(spec) if t["_written"]]
+    assert segments == [(t["cycle"], t["_written"], round(t["_start"], 6)) for t in texts_of(plain)
+                        if t["_written"]]
+    assert charts.legend_label(charts.NOT_ANSWERED) not in colour_scale(spec)  # no segment, so no legend entry
 
 
 def test_a_question_left_out_is_not_na_in_cells_and_legend() -> None:

@@ -14,6 +14,7 @@ Screenshots of every page go to test-artifacts/screenshots/meeting-*.png (look a
 """
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,8 @@ EVERY = ["Gloucestershire Safeguarding Children Partnership", "North Somerset Ch
          "South Gloucestershire Children's Partnership", "Illustrative Demo Partnership"]
 ROOM = {"width": 1920, "height": 1080}
 PROJECTOR = {"width": 1366, "height": 768}
+MARGIN = 40
+"""Pixels left under the trends grid on the first screen."""
 DEMO = "partnership=DEMO&cycle=2025-26&screen=1"
 AGENDA = [("", "Overview"), ("heat-map", "Heat map"), ("trends", "Trends"), ("engagement", "Engagement"),
           ("actions", "Overdue actions"), ("agency", "An agency")]
@@ -57,6 +60,34 @@ CUT_JS = """(selector) => { const cut = [];
     }
   }
   return cut; }"""
+
+OVERFLOW_JS = """(selector) => { const cut = [];
+  for (const e of document.querySelectorAll(selector)) {
+    for (const el of [e, ...e.querySelectorAll('*')]) {
+      if (!(el.innerText || '').trim() || el.closest('[data-testid="stIconMaterial"], [aria-hidden="true"]')) continue;
+      if (el.scrollWidth > el.clientWidth + 1)  /* whatever its overflow style: a parent may clip it */
+        cut.push([el.getAttribute('data-testid') || el.tagName, (el.innerText || '').slice(0, 60),
+                  el.scrollWidth, el.clientWidth]);
+    }
+  }
+  return cut; }"""
+
+BAR_TEXT_JS = """() => { const out = [];
+  for (const chart of document.querySelectorAll("[data-testid='stVegaLiteChart']")) {
+    const svg = chart.querySelector('svg'); if (!svg) continue;
+    const s = svg.getBoundingClientRect(); const texts = [];
+    for (const t of svg.querySelectorAll('.role-mark text, .role-axis-label text')) {
+      const b = t.getBoundingClientRect(); const text = (t.textContent || '').trim(); if (!text) continue;
+      texts.push({text, left: b.left, right: b.right, top: b.top, bottom: b.bottom,
+                  axis: !!t.closest('.role-axis-label'), size: parseFloat(getComputedStyle(t).fontSize),
+                  opacity: Number(getComputedStyle(t).opacity) * Number(t.getAttribute('opacity') ?? 1)});
+    }
+    out.push({svg: {left: s.left, right: s.right, top: s.top, bottom: s.bottom}, texts});
+  }
+  return out; }"""
+SEGMENT = re.compile(r"^(R|A|G|–|N/A|\?) \d+%$")
+LEFT_OUT = re.compile(r"^× \d+ not answered$")
+LETTERED = re.compile(r"(^|· )(R|A|G|–|N/A|\?) \d+%")
 
 LABELS_JS = """(selector) => { const frame = document.querySelector(selector); if (!frame) return null;
   const out = [];
@@ -120,9 +151,28 @@ def shot(page: Any, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"meeting-{name}.png"))
 
 
+BAR_PARTS_JS = """() => { const bar = document.querySelector('.st-key-meeting_bar'); if (!bar) return null;
+  const title = bar.querySelector('h1'); const t = title.getBoundingClientRect();
+  return {title: {right: t.right, height: t.height, scrollWidth: title.scrollWidth, clientWidth: title.clientWidth,
+                  text: title.innerText},
+          parts: [...bar.children].slice(1).map(c => { const b = c.getBoundingClientRect();
+            return {left: b.left, text: (c.innerText || '').trim().slice(0, 40)}; })}; }"""
+
+
+def assert_bar_clear(page: Any, name: str) -> None:
+    """The meeting bar's title (a long agency name included) is whole and ends before the controls beside it."""
+    found = page.evaluate(BAR_PARTS_JS)
+    title = found["title"]
+    assert title["scrollWidth"] <= title["clientWidth"] + 1, f"{name}: the title overflows: {title}"
+    first = min(part["left"] for part in found["parts"])
+    assert title["right"] <= first + 1, f"{name}: '{title['text']}' runs under the controls ({title['right']:.0f} " \
+                                        f"> {first:.0f} px)"
+
+
 def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
     """One line of chrome, then the headline, then the main picture starting on the first screen; no cut text."""
     bar = box(page, ".st-key-meeting_bar")
+    assert_bar_clear(page, name)
     assert bar["height"] <= 80, f"{name}: the chrome is more than one line ({bar['height']:.0f} px)"
     assert bar["scrollWidth"] <= bar["clientWidth"] + 1, f"{name}: the chrome line overflows the screen"
     headline = box(page, ".st-key-meeting_headline")
@@ -130,10 +180,23 @@ def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
     picture = box(page, ".st-key-meeting_picture")
     assert headline["bottom"] <= picture["top"] < size["height"] - 200, (name, picture)
     assert picture["bottom"] <= size["height"], f"{name}: the main picture ends at {picture['bottom']:.0f} px"
+    if name.startswith("actions"):  # the room's columns only, none beyond the screen
+        wide = page.evaluate("""() => [...document.querySelectorAll('.st-key-meeting_picture .dvn-scroller')]
+            .map(e => [e.scrollWidth, e.clientWidth])""")
+        assert wide and all(w <= c + 1 for w, c in wide), f"{name}: the actions table is wider than its box: {wide}"
+    if name.startswith("engagement"):  # the funnel's words ('returns received: 19') whole and ≥ 24 px
+        texts = [t for chart in page.evaluate(BAR_TEXT_JS) for t in chart["texts"] if ": " in t["text"]
+                 for svg in [chart["svg"]] if t["right"] > svg["right"] + 1 or t["left"] < svg["left"] - 1
+                 or t["size"] < 24]
+        assert texts == [], f"{name}: funnel labels cut or small: {[(t['text'], t['right'], t['size']) for t in texts]}"
+    if name.startswith("trends"):  # the grid of percentages: a margin below it, so it reads as whole
+        assert picture["bottom"] <= size["height"] - MARGIN, f"{name}: the grid ends {picture['bottom']:.0f} px"
     print(f"{name}: bar {bar['top']:.0f}–{bar['bottom']:.0f} · headline {headline['top']:.0f}–"
           f"{headline['bottom']:.0f} · picture {picture['top']:.0f}–{picture['bottom']:.0f} px")
     cut = page.evaluate(CUT_JS, ".st-key-meeting_headline, [data-testid='stMetricValue'], .st-key-meeting_bar")
     assert cut == [], f"{name}: headline or chrome text cut: {cut[:3]}"
+    over = page.evaluate(OVERFLOW_JS, ".st-key-meeting_headline, [data-testid='stMetric']")
+    assert over == [], f"{name}: a headline or metric card's text overflows its box: {over[:3]}"
 
 
 @pytest.mark.parametrize("size", [ROOM, PROJECTOR], ids=["1920x1080", "1366x768"])
@@ -159,6 +222,57 @@ def test_every_agenda_page_shows_its_message_first(chromium, app_server, executi
     page.get_by_text(f"5 / {len(AGENDA)}", exact=True).wait_for()
     assert urlparse(page.url).path == "/actions"
     assert faults == []
+    assert errors == []
+
+
+def rag_bar_faults(page: Any, size: dict[str, int]) -> tuple[int, list[str]]:
+    """(segments seen, faults) over every stacked RAG bar chart on the page (a chart writing 'R 13%'-like
+    labels): each label, inside a segment or in the column beside the bars, says its letter and % ('13%' alone is
+    a fault), is shown, lies whole inside the chart's SVG and the window, and overlaps no other label."""
+    seen, faults = 0, []
+    for chart in page.evaluate(BAR_TEXT_JS):
+        texts, svg = chart["texts"], chart["svg"]
+        if not any(LETTERED.search(t["text"]) for t in texts):
+            continue  # not a RAG bar chart
+        labels = [t for t in texts if "%" in t["text"] or "not answered" in t["text"]]
+        for t in labels:
+            parts = t["text"].split(" · ")
+            seen += len(parts)
+            bad = [p for p in parts if not (SEGMENT.match(p) or LEFT_OUT.match(p))]
+            if bad:
+                faults.append(f"'{t['text']}': {bad} lack a letter and %")
+            if t["opacity"] == 0:
+                faults.append(f"'{t['text']}' hidden")
+            if t["left"] < svg["left"] - 1 or t["right"] > svg["right"] + 1 or t["right"] > size["width"]:
+                faults.append(f"'{t['text']}' cut: {t['left']:.0f}–{t['right']:.0f} px, the chart "
+                              f"{svg['left']:.0f}–{svg['right']:.0f} px")
+        for i, a in enumerate(labels):
+            for b in labels[i + 1:]:
+                if a["left"] < b["right"] - 1 and b["left"] < a["right"] - 1 and a["top"] < b["bottom"] - 1 \
+                        and b["top"] < a["bottom"] - 1:
+                    faults.append(f"'{a['text']}' overlaps '{b['text']}'")
+    return seen, faults
+
+
+@pytest.mark.parametrize("size", [ROOM, PROJECTOR], ids=["1920x1080", "1366x768"])
+def test_every_rag_bar_segment_says_its_letter_and_percentage_whole(chromium, app_server, executive,  # noqa: F811
+                                                                    size) -> None:
+    page, errors = room(chromium, app_server, executive, size, f"?{DEMO}")
+    faults, seen = [], {}
+    for path in ["", "trends", f"agency?org={HOSTILE_ORG}".replace(" ", "+"), "heat-map"]:
+        if path:
+            page.goto(f"{app_server}/{path}{'&' if '?' in path else '?'}{DEMO}")
+            page.wait_for_function("() => document.querySelector(\"[data-testid='stVegaLiteChart'] svg\")")
+            settle(page)
+        if path.startswith("agency"):  # a long name in the title
+            assert_bar_clear(page, f"agency {size['width']}")
+            assert box(page, ".st-key-meeting_bar")["height"] <= 80
+        count, found = rag_bar_faults(page, size)
+        seen[path or "overview"] = count
+        faults += [f"{path or 'overview'}: {fault}" for fault in found]
+    print(f"{size['width']}: segment labels checked per page {seen}")
+    assert seen["overview"] >= 8 and seen["trends"] >= 8 and seen[next(k for k in seen if k.startswith("agency"))]
+    assert faults == [], faults[:6]
     assert errors == []
 
 

@@ -17,14 +17,12 @@ RAG_ORDER: dict[Rag, int] = {Rag.RED: 0, Rag.AMBER: 1, Rag.GREEN: 2}
 
 NOT_PUBLISHED = "Not published"
 """Seed-only rating: the report quotes the organisation's response but does not publish its grade (shown as '?')."""
+NOT_ANSWERED = "Not answered"
+"""A question of the cycle that a (partial) return left out: no answer at all, unlike N/A (an answer): '×'."""
 
 LETTER: dict[Rag, str] = {Rag.GREEN: "G", Rag.AMBER: "A", Rag.RED: "R", Rag.NOT_RATED: "–",
                           Rag.NOT_APPLICABLE: "N/A"}
 """The letter every RAG cell carries, so that colour is never the only signal."""
-
-NOT_ANSWERED = "Not answered"
-"""A question of the cycle that a (partial) return left out: no answer at all, unlike N/A (an answer): '×'."""
-
 
 def cell_letter(grade: str | None) -> str:
     """The letter shown in a cell: R, A, G, – (not rated), N/A, ? (grade not published), × (not answered: left

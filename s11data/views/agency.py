@@ -7,6 +7,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from s11data.returns.ratings import NOT_ANSWERED
 from s11data.store.errors import UserError
 from s11data.store.models import (
     AuditReturn,
@@ -23,7 +24,7 @@ from s11data.store.models import (
     Recommendation,
 )
 from s11data.store.scope import Scope, ScopeError, in_scope
-from s11data.views.common import PUBLISHED, _grade_text, _rating_filters, _value
+from s11data.views.common import PUBLISHED, _grade_text, _rating_filters, _value, not_answered
 from s11data.views.heat_map import _counts
 from s11data.views.trends import _grade_rows
 
@@ -41,8 +42,8 @@ class AgencyProfile:
     engagement: pd.DataFrame
     """partnership, cycle, method, status, note — one row per invitation."""
     grades: pd.DataFrame
-    """partnership, cycle, source, Green, Amber, Red, Not rated, Not applicable — its ratings (or published
-    counts) per cycle."""
+    """partnership, cycle, source, Green, Amber, Red, Not rated, Not applicable, Not answered — its ratings (or
+    published counts) per cycle, and the questions its return left out ('×': no answer, unlike N/A)."""
     evidence: pd.DataFrame
     """partnership, cycle, question, text, self, moderated, evidence — its current answers."""
     recommendations: pd.DataFrame
@@ -101,11 +102,15 @@ def _agency_grades(session: Session, scope: Scope, oid: int) -> pd.DataFrame:
         by_grade[grade] = by_grade.get(grade, 0) + (count or 0)
     info = session.execute(select(Cycle.id, Partnership.name, Cycle.label, Cycle.method).join(Partnership)
                            .where(Cycle.id.in_(sorted(cells)))).all() if cells else []
+    left_out = not_answered(session, scope, cycles=sorted(cells), organisation_id=oid) if cells else None
+    left = dict(zip(left_out["cycle_id"], left_out["count"])) if left_out is not None else {}
     records = []
     for cid, partnership, label, method in info:
         source, counted = sources[cid], cells[cid]
         missing = None if source == PUBLISHED else 0  # see _counts: a figure a report does not print stays blank
-        records.append((partnership, label, _value(method), source, *(counted.get(g, missing) for g in columns)))
+        records.append((partnership, label, _value(method), source, *(counted.get(g, missing) for g in columns),
+                        left.get(cid, missing)))
+    columns = [*columns, NOT_ANSWERED]
     if not records:
         return pd.DataFrame(columns=["partnership", "cycle", "method", "source", *columns])
     records.sort(key=lambda r: r[:4])

@@ -26,6 +26,7 @@ from s11data.store.models import (
     Scale,
     Sector,
     SubjectKind,
+    Theme,
 )
 from s11data.store.scope import Scope, in_scope
 from s11data.views.engagement import ENGAGED, OWN_STATES, TO_CHASE
@@ -265,3 +266,43 @@ def _rating_filters(stmt: Select, scope: Scope, *, partnership_id: int | None = 
     if organisation_id is not None:
         stmt = stmt.where(AuditReturn.organisation_id == organisation_id)
     return stmt
+
+
+# --- questions left out of a return ------------------------------------------------------------------------
+
+def not_answered(session: Session, scope: Scope, *, cycles: Collection[int], organisation_id: int | None = None,
+                 sector: str | None = None, theme_id: ThemeFilter = None, by_theme: bool = False) -> pd.DataFrame:
+    """How many questions the current returns of `cycles` left out (no answer at all: '×', unlike N/A, which is an
+    answer): cycle_id (, theme, theme_id with `by_theme`), count — only rows with a count. The one count every
+    view says beside its %s (which are of the answers given, as the published reports count them).
+
+    A question of the cycle counts once per current return without a rating of it; `theme_id` keeps the questions
+    on that theme (or themes); `by_theme` counts per theme (a question on two themes counts in each). Only cycles
+    read from their ratings count: a published-aggregate cycle's or a peer review's returns hold quotations of
+    some questions, not answers to all."""
+    sources = cycle_sources(session, scope, cycle_ids=cycles) if cycles else {}
+    cycles = [cid for cid, source in sources.items() if source == RATINGS]
+    if not cycles:
+        return pd.DataFrame(columns=["cycle_id", *(["theme", "theme_id"] if by_theme else []), "count"])
+    answered = select(Rating.id).where(Rating.return_id == AuditReturn.id, Rating.question_id == Question.id)
+    columns = [AuditReturn.cycle_id, *([Theme.name, Theme.id] if by_theme else [])]
+    stmt = (select(*columns, func.count()).select_from(AuditReturn)
+            .join(Cycle, Cycle.id == AuditReturn.cycle_id)
+            .join(Question, Question.cycle_id == AuditReturn.cycle_id)
+            .where(AuditReturn.is_current.is_(True), AuditReturn.cycle_id.in_(sorted(cycles)),
+                   in_scope(Cycle.partnership_id, scope), ~answered.exists()))
+    if by_theme:
+        stmt = (stmt.join(QuestionTheme, QuestionTheme.question_id == Question.id)
+                .join(Theme, Theme.id == QuestionTheme.theme_id))
+        if theme_id is not None:
+            stmt = stmt.where(on_themes(QuestionTheme.theme_id, theme_id))
+    elif theme_id is not None:
+        stmt = stmt.where(questions_on_themes(Question.id, theme_id, cycles))
+    if organisation_id is not None:
+        stmt = stmt.where(AuditReturn.organisation_id == organisation_id)
+    if sector:
+        stmt = stmt.join(Organisation, Organisation.id == AuditReturn.organisation_id).where(
+            Organisation.sector == Sector(sector).value)
+    stmt = stmt.group_by(*columns)
+    return pd.DataFrame([tuple(row) for row in session.execute(stmt)],
+                        columns=["cycle_id", *(["theme", "theme_id"] if by_theme else []), "count"])
