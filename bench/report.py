@@ -37,21 +37,29 @@ class ReportFigure:
     draft_seconds: float | None = None
     render_seconds: dict[str, float] = field(default_factory=dict)
     seconds: float | None = None
+    cpu_seconds: float | None = None
+    """CPU time of this process for the same work (draft + renders, summed over parts as `seconds` is): on a
+    machine shared with other work, wall time rises with the load and CPU time much less."""
+    cpu_parts: dict[str, float] = field(default_factory=dict)
     pages_blocks: int = 0
     target: float = 0.0
     ok: bool = False
     error: str | None = None
 
 
-def _timed(make: Callable[[], object]) -> tuple[float, object]:
-    started = time.perf_counter()
+def _timed(make: Callable[[], object], cpu: list[float] | None = None) -> tuple[float, object]:
+    """(wall seconds, what `make` made); its CPU seconds appended to `cpu` when given."""
+    started, used = time.perf_counter(), time.process_time()
     made = make()
+    if cpu is not None:
+        cpu.append(time.process_time() - used)
     return time.perf_counter() - started, made
 
 
 def _measure(engine: Engine, figure: ReportFigure, scope: Scope, cycle_ids: list[int], repeat: int) -> ReportFigure:
     """Draft (one cycle or the roll-up) and render each format, `repeat` times; medians."""
     drafts, renders = [], {fmt: [] for fmt in FORMATS}
+    cpu: dict[str, list[float]] = {part: [] for part in ("draft", *FORMATS)}
     with db.read_session(engine) as session:
         figure.organisations = session.scalar(select(func.count(func.distinct(Invitation.organisation_id)))
                                               .where(Invitation.cycle_id.in_(cycle_ids))) or 0
@@ -60,18 +68,21 @@ def _measure(engine: Engine, figure: ReportFigure, scope: Scope, cycle_ids: list
                                                   .distinct().order_by(Cycle.label)))
         for _ in range(repeat):
             if len(cycle_ids) == 1:
-                seconds, made = _timed(lambda: draft.draft(session, scope, cycle_id=cycle_ids[0]))
+                seconds, made = _timed(lambda: draft.draft(session, scope, cycle_id=cycle_ids[0]), cpu["draft"])
             else:
-                seconds, made = _timed(lambda: rollup.draft_rollup(session, scope, cycle_ids=cycle_ids))
+                seconds, made = _timed(lambda: rollup.draft_rollup(session, scope, cycle_ids=cycle_ids),
+                                       cpu["draft"])
             drafts.append(seconds)
             assert isinstance(made, document.Report)
             for fmt in FORMATS:
-                renders[fmt].append(_timed(lambda: render.render(made, fmt))[0])  # noqa: B023 - used at once
+                renders[fmt].append(_timed(lambda: render.render(made, fmt), cpu[fmt])[0])  # noqa: B023 - used at once
     figure.partnerships = len(cycle_ids)
     figure.pages_blocks = len(made.blocks)
     figure.draft_seconds = statistics.median(drafts)
     figure.render_seconds = {fmt: statistics.median(times) for fmt, times in renders.items()}
     figure.seconds = figure.draft_seconds + sum(figure.render_seconds.values())
+    figure.cpu_parts = {part: statistics.median(times) for part, times in cpu.items()}
+    figure.cpu_seconds = sum(figure.cpu_parts.values())
     figure.ok = figure.seconds < figure.target
     return figure
 
@@ -105,12 +116,12 @@ def time_reports(engine: Engine, partnership_id: int, cycle_id: int, partnership
 def table_lines(figures: list[dict]) -> list[str]:
     """The report figures as lines of `s11 bench`'s table."""
     lines = [f"  {'report':<58}{'orgs':>6}{'qns':>6}{'draft':>8}"
-             + "".join(f"{fmt.upper():>8}" for fmt in FORMATS) + f"{'total':>8}{'target':>8}  result"]
+             + "".join(f"{fmt.upper():>8}" for fmt in FORMATS) + f"{'total':>8}{'target':>8}{'cpu':>8}  result"]
     for f in figures:
         def s(v: float | None) -> str:
             return "—" if v is None else f"{v:.2f}"
         verdict = f"ERROR {f['error']}" if f["error"] else ("pass" if f["ok"] else "FAIL")
         lines.append(f"  {f['what']:<58}{f['organisations']:>6}{f['questions']:>6}{s(f['draft_seconds']):>8}"
                      + "".join(f"{s(f['render_seconds'].get(fmt)):>8}" for fmt in FORMATS)
-                     + f"{s(f['seconds']):>8}{f['target']:>8.0f}  {verdict}")
+                     + f"{s(f['seconds']):>8}{f['target']:>8.0f}{s(f.get('cpu_seconds')):>8}  {verdict}")
     return lines

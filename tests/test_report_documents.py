@@ -281,6 +281,26 @@ def test_chart_images_fit_the_page_width_and_keep_their_legend():
     assert narrow_width > 120 + 100  # the plot's 120 px plus its axis labels and a legend wider than the plot
 
 
+def test_pdf_charts_are_the_chart_images_pixel_for_pixel(pdf):
+    from PIL import Image, ImageChops
+    drawn = [charts_image.png(spec) for spec in (bars_spec(), heat_spec())]
+    assert all(Image.open(io.BytesIO(png)).mode == "RGB" for png in drawn)  # opaque charts lose their alpha
+    shown = {image.image.convert("RGB").tobytes(): image.image.size for page in pdf.pages for image in page.images}
+    for png in drawn:
+        chart = Image.open(io.BytesIO(png)).convert("RGB")
+        assert shown.get(chart.tobytes()) == chart.size
+
+
+def test_html_tables_have_fixed_column_widths_from_their_text(page):
+    from s11data.report.html import column_widths
+    table = Table(caption="t", header=("Organisation", "Grade", "Contacts"),
+                  rows=(("Bristol City Council", "G", "invited 3 Oct 2025; follow-up 17 Oct 2025; chased 2 Nov "
+                         "2025; returned 9 Nov 2025; panel attended 20 Nov 2025"),))
+    widths = column_widths(table)
+    assert round(sum(widths)) == 100 and widths[2] > widths[0] > widths[1] > 0
+    assert "<colgroup><col style=\"width: " in page and "table-layout: fixed" in page
+
+
 def test_formats_media_types_and_unknown_format():
     assert set(FORMATS) == set(MEDIA_TYPES) == set(EXTENSIONS)
     assert render(sample(), "docx")[:2] == b"PK"

@@ -194,10 +194,11 @@ def test_nsscp_2023_24_gives_the_published_percentages_and_appendix_one(seeded_e
 
 def test_peer_review_engagement_gives_contact_and_review_dates(seeded_engine: Engine) -> None:
     text = _text(_draft(seeded_engine, "South Gloucestershire", "2022-23"))
-    assert "Eastwood Park Mother and Baby Unit: did not engage; contacts: invited 2022-10-26; follow-up 2022-11-08" in text
-    assert "North Bristol NHS Trust: review held on 2022-11-29" in text
-    assert "CVS South Gloucestershire: review held on 2022-12-21" in text
+    assert "Eastwood Park Mother and Baby Unit: did not engage; contacts: invited 26 Oct 2022; follow-up 8 Nov 2022" in text
+    assert "North Bristol NHS Trust: review held on 29 Nov 2022" in text
+    assert "CVS South Gloucestershire: review held on 21 Dec 2022" in text
     assert "its responses were not graded" in text
+    assert not re.search(r"(on|invited|follow-up) \d{4}-\d\d-\d\d", text), "an ISO date left in the engagement text"
 
 
 def test_sources_are_citations_never_file_ids(seeded_engine: Engine) -> None:

@@ -76,6 +76,12 @@ def test_roll_up_sets_the_partnerships_side_by_side_with_the_pages_figures(seede
     forewords = [b for b in report.blocks if isinstance(b, document.Narrative) and b.key == "foreword"]
     assert [(f.text, f.author) for f in forewords] == [("GSCP's own words.", "sam")]  # only where written
     assert max(b.level for b in report.blocks if isinstance(b, document.Heading)) == 3
+    for kind in (document.Table, document.Chart):  # a chart and the table of its figures may share a caption
+        captions = [b.caption for b in report.blocks if isinstance(b, kind) and b.caption]
+        assert len(captions) == len(set(captions)), f"a {kind.__name__} caption repeats across the chapters"
+    captions = [b.caption for b in report.blocks if isinstance(b, document.Table)]
+    for name in (GSCP, NSCP, SGCP):
+        assert f"Organisations invited, their engagement and the contacts recorded — {name}" in captions
 
 
 def test_roll_up_is_scoped_and_needs_two_partnerships(seeded_engine: Engine) -> None:

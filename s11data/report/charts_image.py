@@ -6,12 +6,14 @@ given a fixed width first, and a spec of a fixed width grows to hold its legend 
 from __future__ import annotations
 
 import copy
+import io
 import json
 import struct
 from functools import lru_cache
 from typing import Any
 
 import vl_convert
+from PIL import Image
 
 WIDTH_PX = 640
 """A container-wide chart's width in CSS pixels: a text column of A4 with 2 cm margins is about 640 px."""
@@ -53,7 +55,18 @@ each is drawn once (a chart's PNG is some tens of kB)."""
 
 @lru_cache(maxsize=CACHED_CHARTS)
 def _png(spec_json: str) -> bytes:
-    return vl_convert.vegalite_to_png(json.loads(spec_json), scale=SCALE, config=PRINT_CONFIG)
+    return opaque(vl_convert.vegalite_to_png(json.loads(spec_json), scale=SCALE, config=PRINT_CONFIG))
+
+
+def opaque(image: bytes) -> bytes:
+    """A PNG whose every pixel is opaque (the charts' white background) without its alpha channel: a PDF would
+    otherwise carry the image twice over (its colours and a mask of nothing), re-encoded on every render."""
+    with Image.open(io.BytesIO(image)) as picture:
+        if picture.mode != "RGBA" or picture.getchannel("A").getextrema() != (255, 255):
+            return image
+        out = io.BytesIO()
+        picture.convert("RGB").save(out, format="PNG")
+        return out.getvalue()
 
 
 def css_size(image: bytes) -> tuple[float, float]:

@@ -33,9 +33,10 @@ h1 { font-size: 24pt; } h2 { font-size: 17pt; margin-top: 1.6em; } h3 { font-siz
 .facts dt { font-weight: bold; } .facts dd { margin: 0 0 0.5em 0; }
 .illustrative { font-weight: bold; border: 2px solid #111; padding: 0.4em 0.6em; }
 nav.contents { break-after: page; }
-table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 9pt; width: 100%%; }
+table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 9pt; width: 100%%; table-layout: fixed; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding-bottom: 0.3em; font-size: 10pt; }
-th, td { border: 1px solid #595959; padding: 0.25em 0.4em; text-align: left; vertical-align: top; }
+th, td { border: 1px solid #595959; padding: 0.25em 0.4em; text-align: left; vertical-align: top;
+         overflow-wrap: break-word; }
 thead th { background: #EDEDED; }
 tbody th { font-weight: normal; }
 td[class^="rag-"] { text-align: center; }
@@ -50,7 +51,14 @@ blockquote .source { font-style: normal; font-size: 9.5pt; }
 .running { font-size: 9pt; color: #333; }
 @media print { .running { display: none; } body { max-width: none; padding: 0; } }
 """
-_FONT = '"DejaVu Sans", "Liberation Sans", Arial, sans-serif'
+_FONT = '"DejaVu Sans", sans-serif'
+"""One family the machine has (fonts-dejavu): a list of fallbacks costs WeasyPrint a font look-up per run of
+text, and DejaVu covers every character the report writes."""
+TEXT_WIDTH_CHARS = 100
+"""About how many characters of a table's 9 pt DejaVu Sans fit across the A4 text column (174 mm), cell padding
+left aside: the scale `column_widths` shares out."""
+LONGEST_CELL_CHARS = 120
+"""A cell longer than this wraps anyway: its length counts for no more than this when columns are shared out."""
 
 
 def to_html(report: Report) -> str:
@@ -144,7 +152,27 @@ def _table(block: Table) -> str:
     rows = "".join(_row(row, block.grades[r] if block.grades else ()) for r, row in enumerate(block.rows))
     note = f'<p class="table-note">{_text(block.note)}</p>' if block.note else ""
     caption = f"<caption>{escape(block.caption)}</caption>" if block.caption else ""
-    return f"<table>{caption}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{note}"
+    cols = "".join(f'<col style="width: {share:.1f}%">' for share in column_widths(block))
+    return f"<table>{caption}<colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>{note}"
+
+
+def column_widths(block: Table) -> list[float]:
+    """Each column's share of the table's width (%, summing to 100), as an automatic table layout would give it
+    from the text: at least its longest word, then what is left in proportion to its longest cell. Given up
+    front, the PDF lays the table out at fixed widths instead of measuring every cell's text twice first."""
+    columns = list(zip(block.header, *block.rows))
+    least = [max(len(word) for cell in column for word in (cell.split() or [""])) + 1 for column in columns]
+    most = [max(max(min(len(cell), LONGEST_CELL_CHARS) for cell in column) + 1, floor)
+            for column, floor in zip(columns, least)]
+    if sum(most) <= TEXT_WIDTH_CHARS:
+        widths = [float(m) for m in most]
+    elif sum(least) >= TEXT_WIDTH_CHARS:
+        widths = [float(m) for m in least]
+    else:
+        spare, wanted = TEXT_WIDTH_CHARS - sum(least), sum(m - f for m, f in zip(most, least))
+        widths = [f + (m - f) * spare / wanted for m, f in zip(most, least)]
+    total = sum(widths)
+    return [100 * w / total for w in widths]
 
 
 def _row(row: tuple[str, ...], grade_row: tuple[str, ...]) -> str:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from ..admin import cycles
 from ..views import engagement, overview
+from ..views.words import day
 from ..store.models import ContactKind, Engagement
 from .context import Drafting, count, listed
 from .document import Block, BulletList, Heading, Paragraph, Table
@@ -72,11 +73,12 @@ def figures_table(f: overview.ReturnsFigures) -> Table:
 
 
 def _contacts_of(contacts: pd.DataFrame) -> dict[str, list[str]]:
-    """Organisation → its contact events, oldest first ('follow-up 2022-02-15', 'panel attended (no date)')."""
+    """Organisation → its contact events, oldest first ('follow-up 15 Feb 2022', 'panel attended (no date
+    recorded)')."""
     listed_: dict[str, list[str]] = {}
     for row in contacts.iloc[::-1].itertuples(index=False):
-        on = row.date or "no date recorded"
-        listed_.setdefault(row.organisation, []).append(f"{row.kind} {on}" if row.date else f"{row.kind} ({on})")
+        on = f"{row.kind} {day(row.date)}" if row.date else f"{row.kind} (no date recorded)"
+        listed_.setdefault(row.organisation, []).append(on)
     return listed_
 
 
@@ -94,7 +96,7 @@ def reviews_held(d: Drafting, contacts: pd.DataFrame) -> list[Block]:
     if held.empty:
         return []
     panel = d.cycle.method == "panel"
-    items = tuple(f"{row.organisation}: {row.kind}" + (f" on {row.date}" if row.date else " (date not recorded)")
+    items = tuple(f"{row.organisation}: {row.kind}" + (f" on {day(row.date)}" if row.date else " (date not recorded)")
                   for row in held.iloc[::-1].itertuples(index=False))
     title = "Panel attendance" if panel and set(held["kind"]) == {ContactKind.PANEL_ATTENDED.value} else "Reviews held"
     return [Heading(title, 2),

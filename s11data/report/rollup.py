@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ from ..store.scope import Scope
 from . import draft as local
 from .citations import cited_sources
 from .context import Drafting, when
-from .document import Block, BulletList, Heading, Narrative, Paragraph, Report, Table
+from .document import Block, BulletList, Chart, Heading, Narrative, Paragraph, Report, Table
 from .findings import findings
 from .introduction import how_this_cycle_ran, what_section_11_asks
 from .participation import participation
@@ -156,6 +157,19 @@ def partnership_chapter(d: Drafting) -> list[Block]:
     return blocks
 
 
+def named_captions(chapters: Sequence[tuple[str, list[Block]]]) -> list[Block]:
+    """The chapters' blocks in order, a table's or chart's caption that recurs in another partnership's chapter
+    followed by its partnership's name ("Grades across all questions — Bristol …"), so a reader (and a screen
+    reader's list of tables) can tell them apart."""
+    def captioned(blocks: Iterable[Block]) -> set[str]:
+        return {b.caption for b in blocks if isinstance(b, (Table, Chart)) and b.caption}
+    seen = Counter(caption for _, blocks in chapters for caption in captioned(blocks))
+    repeated = {caption for caption, n in seen.items() if n > 1}
+    return [dataclasses.replace(b, caption=f"{b.caption} — {name}")
+            if isinstance(b, (Table, Chart)) and b.caption in repeated else b
+            for name, blocks in chapters for b in blocks]
+
+
 def draft_rollup(session: Session, scope: Scope, *, cycle_ids: Sequence[int],
                  narratives: Mapping[int, Mapping[str, Narrative]] | None = None, today: dt.date | None = None,
                  author: str | None = None) -> Report:
@@ -173,8 +187,7 @@ def draft_rollup(session: Session, scope: Scope, *, cycle_ids: Sequence[int],
     illustrative = any(i.illustrative for i in infos)
     blocks: list[Block] = [Heading("Introduction", 1), *what_section_11_asks(),
                            *regional_blocks(session, scope, infos)]
-    for d in drafts:
-        blocks += partnership_chapter(d)
+    blocks += named_captions([(d.cycle.partnership, partnership_chapter(d)) for d in drafts])
     cited = cited_sources(session, scope, [i.id for i in infos], drafts[0].report_names)
     blocks += [Heading("Sources", 1), Paragraph("The figures of this report come from the database; where they were "
                                                 "transcribed from a published report, that report is cited here.")]
