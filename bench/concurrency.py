@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import websockets
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, select
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
