@@ -190,8 +190,8 @@ def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequen
     y_axis = alt.Y(f"{y}:N", sort=rows, title=y_title or None,
                    axis=alt.Axis(labelFontWeight="normal", labelOverlap=False, labelLimit=0, labelFlush=False,
                                  minExtent=extent, maxExtent=extent))
-    datasets = {_dataset_name("cells", data): data}
-    base = alt.Chart(alt.NamedData(next(iter(datasets)))).encode(x=x_axis, y=y_axis)
+    named = _Named()
+    base = named.chart(data).encode(x=x_axis, y=y_axis)
     rect = base.mark_rect(stroke=CELL_BORDER).encode(
         color=colour, tooltip=[alt.Tooltip(f"{x}:N", title=x_title or x), alt.Tooltip(f"{y}:N", title=y_title or y),
                                alt.Tooltip("_key:N", title="Grade")])
@@ -208,17 +208,15 @@ def heat_map(cells: pd.DataFrame, *, x: str, y: str, grade: str, x_order: Sequen
         text=alt.Text("letter:N"), color=alt.Color("_ink:N", scale=None))
     layers = [rect, text]
     if footer:
-        foot_data = pd.DataFrame(list(footer), columns=[x, "_text"]).assign(**{y: footer_label})
-        foot_name = _dataset_name("footer", foot_data)
-        datasets[foot_name] = foot_data
-        foot = alt.Chart(alt.NamedData(foot_name)).encode(x=x_axis, y=y_axis)
+        foot = named.chart(pd.DataFrame(list(footer), columns=[x, "_text"]).assign(**{y: footer_label})
+                           ).encode(x=x_axis, y=y_axis)
         layers += [foot.mark_rect(fill=FOOTER_FILL, stroke=CELL_BORDER, strokeWidth=1),
                    foot.mark_text(fontSize=s["cell_text"], fontWeight="bold", color=TEXT).encode(
                        text=alt.Text("_text:N"))]
     width = max(len(x_order) * s["col"], 240)
     chart = alt.layer(*layers)
     chart.width, chart.height = width, max(len(rows), 1) * s["map_row"]  # not .properties(): it copies the chart
-    return WithData(_configure(chart, large), datasets)
+    return WithData(_configure(chart, large), named.frames)
 
 
 @dataclass(frozen=True)
@@ -237,16 +235,35 @@ class WithData:
         return spec
 
 
-def _dataset_name(kind: str, frame: pd.DataFrame) -> str:
+class _Named:
+    """The data of one chart being built, passed to its layers by name (see WithData)."""
+
+    def __init__(self) -> None:
+        self.frames: dict[str, pd.DataFrame] = {}
+
+    def chart(self, frame: pd.DataFrame) -> alt.Chart:
+        name = _dataset_name(frame)  # by content: the same rows in two layers are sent once
+        self.frames[name] = frame
+        return alt.Chart(alt.NamedData(name))
+
+
+def _dataset_name(frame: pd.DataFrame) -> str:
     """A dataset's name in the spec, from its content (as Altair names them; Streamlit relies on that)."""
     digest = hashlib.sha256(pd.util.hash_pandas_object(frame, index=False).values.tobytes()
                             + ",".join(map(str, frame.columns)).encode()).hexdigest()[:16]
-    return f"{kind}-{digest}"
+    return f"data-{digest}"
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
     """The frame as JSON rows (blanks as null)."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+    columns = [str(c) for c in frame.columns]
+    values = zip(*(frame[c].tolist() for c in frame.columns))  # tolist: Python's own int, float, str, bool
+    return [dict(zip(columns, map(_json_value, row))) for row in values] if columns else [{} for _ in frame.index]
+
+
+def _json_value(value: object) -> object:
+    return None if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value) \
+        else value
 
 
 MARKED = "#000000"
@@ -366,13 +383,14 @@ def rag_bars(frame: pd.DataFrame, *, label: str, label_order: Sequence[str] | No
     y = alt.Y(f"{label}:N", sort=order, title=None)
     x = alt.X("_start:Q", scale=scale, title="% of answers given",  # shared screen: every segment says its %
               axis=None if large else alt.Axis(format="%", values=[0, 0.25, 0.5, 0.75, 1]))
-    bars = alt.Chart(data).mark_bar(stroke=CELL_BORDER, strokeWidth=0.5).encode(
-        y=y, x=x, x2="_end:Q", color=colour,
+    named = _Named()
+    bars = named.chart(data).mark_bar(stroke=CELL_BORDER, strokeWidth=0.5).encode(
+        y=y, x=x, x2=alt.X2("_end"), color=colour,
         tooltip=[alt.Tooltip(f"{label}:N", title=" "), alt.Tooltip("_key:N", title="Grade"),
                  alt.Tooltip("percent:Q", title="%", format=".1f")])
-    text = alt.Chart(data[data["_inside"]]).mark_text(fontSize=s["cell_text"], fontWeight="bold",
-                                                      align="center").encode(
-        y=alt.Y(f"{label}:N", sort=order, axis=None), x=alt.X("_mid:Q", scale=scale), text="_text:N",
+    text = named.chart(data[data["_inside"]]).mark_text(fontSize=s["cell_text"], fontWeight="bold",
+                                                                  align="center").encode(
+        y=alt.Y(f"{label}:N", sort=order, axis=None), x=alt.X("_mid:Q", scale=scale), text=alt.Text("_text:N"),
         color=alt.Color("_ink:N", scale=None))
     layers = [bars, text]
     if any(side):
@@ -380,13 +398,14 @@ def rag_bars(frame: pd.DataFrame, *, label: str, label_order: Sequence[str] | No
                           labelFontWeight="bold", labelFontSize=s["cell_text"], labelColor=TEXT,
                           labelOverlap=False, labelFlush=False,
                           labelExpr=f"{_js_list(side)}[indexof({_js_list(order)}, datum.value)]")
-        layers.append(alt.Chart(pd.DataFrame({label: order})).mark_text(text="", opacity=0).encode(
+        layers.append(named.chart(pd.DataFrame({label: order})).mark_text(text="", opacity=0).encode(
             y=alt.Y(f"{label}:N", sort=order, title=None, axis=column)))
     height = (height_per_bar or s["row"] + 8) * max(len(order), 1)
-    chart = alt.layer(*layers).properties(height=height, width="container", title=title or "")
+    chart = alt.layer(*layers)
+    chart.height, chart.width, chart.title = height, "container", title or ""  # .properties() copies the chart
     if any(side):
         chart = chart.resolve_axis(y="independent")
-    return _configure(chart, large)
+    return WithData(_configure(chart, large), named.frames)
 
 
 # --- percentage grid (themes × cycles) ------------------------------------------------------------------
@@ -414,7 +433,8 @@ def percent_grid(frame: pd.DataFrame, *, x: str, y: str, value: str, x_order: Se
     data["_fill"] = data[value].map(grid_fill)
     data["_ink"] = data["_fill"].map(GRID_INK)
     data["_text"] = data[value].map(lambda v: f"{v:.0f}%")
-    base = alt.Chart(data).encode(
+    named = _Named()
+    base = named.chart(data).encode(
         x=alt.X(f"{x}:N", sort=list(x_order), title=None, axis=alt.Axis(
             orient="top", labelAngle=0, labelFontWeight="bold", labelOverlap=False, labelLimit=0, labelFlush=False,
             labelExpr="split(datum.value, ' · ')", labelLineHeight=s["label"] + 4,  # '2025-26' over 'panel'
@@ -423,10 +443,10 @@ def percent_grid(frame: pd.DataFrame, *, x: str, y: str, value: str, x_order: Se
                 axis=alt.Axis(labelOverlap=False, labelLimit=0, labelFlush=False)))
     rect = base.mark_rect(stroke=CELL_BORDER, strokeWidth=1).encode(color=alt.Color("_fill:N", scale=None))
     text = base.mark_text(fontSize=s["cell_text"], fontWeight="bold").encode(
-        text="_text:N", color=alt.Color("_ink:N", scale=None))
-    chart = alt.layer(rect, text).properties(height=max(len(y_order), 1) * s["grid_row"], width="container",
-                                             title=title or "")
-    return _configure(chart, large)
+        text=alt.Text("_text:N"), color=alt.Color("_ink:N", scale=None))
+    chart = alt.layer(rect, text)
+    chart.height, chart.width, chart.title = max(len(y_order), 1) * s["grid_row"], "container", title or ""
+    return WithData(_configure(chart, large), named.frames)
 
 
 # --- counts per stage (the engagement funnel) ------------------------------------------------------------
@@ -446,7 +466,8 @@ def stage_bars(frame: pd.DataFrame, *, stage: str, value: str, group: str, stage
     data = frame.assign(_text=frame[stage].astype(str) + ": " + frame[value].astype(str),
                         _stage=frame[stage].astype(str))
     fills = [STAGE_FILL[min(i, len(STAGE_FILL) - 1)] for i in range(len(order))]
-    base = alt.Chart(data).encode(
+    named = _Named()
+    base = named.chart(data).encode(
         y=alt.Y(f"{group}:N", title=None, axis=alt.Axis(labelFontWeight="bold")),
         yOffset=alt.YOffset("_stage:N", sort=order),
         x=alt.X(f"{value}:Q", title=value_title, axis=alt.Axis(tickMinStep=1, format="d")))
@@ -455,10 +476,11 @@ def stage_bars(frame: pd.DataFrame, *, stage: str, value: str, group: str, stage
     # each bar's words in a column right of the plot (x = the plot's width): the chart makes room for them,
     # so the longest bar's label is never clipped whatever the container's width
     text = base.mark_text(align="left", dx=8, fontSize=s["label"], color=TEXT).encode(
-        text="_text:N", x=alt.value({"expr": "width"}))
+        text=alt.Text("_text:N"), x=alt.XValue({"expr": "width"}))
     groups = max(data[group].nunique(), 1)
-    chart = alt.layer(bars, text).properties(height=groups * len(order) * (s["row"] - 8), width="container")
-    return _configure(chart, large)
+    chart = alt.layer(bars, text)
+    chart.height, chart.width = groups * len(order) * (s["row"] - 8), "container"
+    return WithData(_configure(chart, large), named.frames)
 
 
 def percent_line(frame: pd.DataFrame, *, x: str, value: str, x_order: Sequence[str], title: str = "",
@@ -466,15 +488,18 @@ def percent_line(frame: pd.DataFrame, *, x: str, value: str, x_order: Sequence[s
     """One percentage (0–100) across `x` (e.g. response rate per cycle): a line whose every point carries its %."""
     s = _sizes(large)
     data = frame.assign(_label=frame[value].map(lambda v: f"{v:.0f}%" if pd.notna(v) else "no figure"))
-    base = alt.Chart(data).encode(
+    named = _Named()
+    base = named.chart(data).encode(
         x=alt.X(f"{x}:N", sort=list(x_order), title=None, axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{value}:Q", title=title or None, scale=alt.Scale(domain=[0, 110]),
                 axis=alt.Axis(values=[0, 25, 50, 75, 100])))
     line = base.mark_line(color=LINE, strokeWidth=4 if large else 3,
                           point=alt.OverlayMarkDef(color=LINE, size=160 if large else 90))
-    text = base.mark_text(dy=-16, fontSize=s["label"], fontWeight="bold", color=TEXT).encode(text="_label:N")
-    chart = alt.layer(line, text).properties(height=320 if large else 240, width="container")
-    return _configure(chart, large)
+    text = base.mark_text(dy=-16, fontSize=s["label"], fontWeight="bold", color=TEXT).encode(
+        text=alt.Text("_label:N"))
+    chart = alt.layer(line, text)
+    chart.height, chart.width = 320 if large else 240, "container"
+    return WithData(_configure(chart, large), named.frames)
 
 
 # --- engagement status board -----------------------------------------------------------------------------
