@@ -13,7 +13,7 @@ from app import filters, meeting, reads, screen, tables, writes
 from app.session import current_scope
 from app.text import plain
 from s11data.charts import action_flag_style
-from s11data.views import actions, figures
+from s11data.views import actions, figures, words
 from s11data.store.errors import UserError
 from s11data.store.models import STABLE_THEMES, ActionKind, ActionStatus, Role
 
@@ -56,7 +56,7 @@ if counts.undated:
     st.caption(f"{counts.open} open actions · no due date: none of them has one, so none can show as overdue."
                if counts.undated == counts.open else f"{counts.undated} open with no due date.")
 st.caption(f"{f.describe() if this_cycle else (f.partnership_name or '') + ', all cycles'} · as of "
-           f"{today:%d %B %Y}. Flag: overdue (due date passed) or due soon (within {actions.DUE_SOON_DAYS} days). "
+           f"{words.day(today)}. Flag: overdue (due date passed) or due soon (within {actions.DUE_SOON_DAYS} days). "
            "Theme change: the theme's % green in the partnership's next cycle against the cycle the action came "
            "from.")
 

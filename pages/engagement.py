@@ -87,7 +87,7 @@ if chase.empty:
     st.write("Nobody to chase: every invited organisation has responded or has a recorded reason.")
 else:
     st.caption(f"Awaiting a response or did not engage, longest without contact first; days counted to "
-               f"{today:%d %B %Y}.")
+               f"{words.day(today)}.")
     tables.show(chase, name=f"chase list {f.partnership} {f.cycle}", key="chase", links={"organisation": "agency"})
 
 # --- contact history ----------------------------------------------------------------------------------------
@@ -120,7 +120,7 @@ if scope.can("invitations") and scope.can_read(f.partnership_id) and f.cycle_id 
                                   placeholder="Who was contacted, how, and what was agreed")
             if st.form_submit_button("Log contact", type="primary"):
                 writes.run(lambda s: engagement.log_contact(s, scope, by_label[org], kind, day, detail, today=today),
-                           f"Contact logged: {kind} on {day:%d %B %Y} with {org}.", page="engagement")
+                           f"Contact logged: {kind} on {words.day(day)} with {org}.", page="engagement")
         with status_col, st.form("set_status"):
             st.markdown("**Change a status**")
             org_s = st.selectbox("Organisation", labels, index=default, key="status_org")
