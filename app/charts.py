@@ -17,7 +17,7 @@ def spec(kind: str, frame: pd.DataFrame, **options: object) -> dict:
     """`s11data.charts.spec`, built once per input. Building an Altair chart and validating it costs more than the
     page's queries; a repeated run (a click elsewhere on the page, another user of the same view) reuses it, its
     data already converted to Arrow as Streamlit sends it."""
-    return _with_arrow(*charts.spec_and_data(kind, frame, **options))
+    return _arrow_spec(kind, frame, **options)
 
 
 def draw(kind: str, frame: pd.DataFrame, *, alt_text: str, key: str | None = None, on_select: str = "ignore",
@@ -28,18 +28,18 @@ def draw(kind: str, frame: pd.DataFrame, *, alt_text: str, key: str | None = Non
     built once for it without hashing the frame on every run. Streamlit copies the spec before taking its data
     out, so one spec serves every session."""
     vega_lite = (_reused.get((frame,), (kind, repr(sorted(options.items()))),
-                             lambda: _with_arrow(*charts.spec_and_data(kind, frame, **options)))
+                             lambda: _arrow_spec(kind, frame, **options))
                  if reused else spec(kind, frame, **options))
     return st.vega_lite_chart(spec=vega_lite, width="stretch", key=key, on_select=on_select,
                               selection_mode=selection_mode, alt=alt_text)
 
 
-def _with_arrow(vega_lite: dict, frames: dict[str, pd.DataFrame]) -> dict:
-    """The spec with its datasets (those inline in it and the named `frames`) as Arrow IPC bytes: Streamlit then
+def _arrow_spec(kind: str, frame: pd.DataFrame, **options: object) -> dict:
+    """The spec with its datasets (those inline in it and those passed by name) as Arrow IPC bytes: Streamlit then
     sends them as they are, not converting them again on every run (7–35 % of a warm heat-map run)."""
+    vega_lite, frames = charts.spec_and_data(kind, frame, **options)
     datasets = {**(vega_lite.get("datasets") or {}), **frames}
     if not datasets:
         return vega_lite
-    return {**vega_lite, "datasets": {name: values if isinstance(values, bytes)
-                                      else dataframe_util.convert_anything_to_arrow_bytes(values)
+    return {**vega_lite, "datasets": {name: dataframe_util.convert_anything_to_arrow_bytes(values)
                                       for name, values in datasets.items()}}

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
+from s11data.returns.ratings import LETTER, MEANING, NOT_ANSWERED, NOT_PUBLISHED, cell_letter  # noqa: F401
 from s11data.store.models import Rag
 
 alt.utils.schemapi.disable_debug_mode()
 """Altair validates every schema object as it is made ("debug mode"): ~40 % of building a national heat map. The
 charts here are fixed code, validated against the Vega-Lite schema by tests/test_chart_specs.py instead."""
-from s11data.returns.ratings import LETTER, MEANING, NOT_ANSWERED, NOT_PUBLISHED, cell_letter  # noqa: F401
 
 FILL: dict[str, str] = {
     Rag.RED.value: "#9E2A00",          # dark vermillion: apart from amber in lightness under every dichromacy
@@ -553,16 +553,20 @@ BUILDERS = {"heat_map": heat_map, "rag_bars": rag_bars, "percent_grid": percent_
 
 def spec(kind: str, frame: pd.DataFrame, **options: object) -> dict:
     """The Vega-Lite spec of chart `kind` (a builder above, e.g. 'heat_map') for `frame`."""
-    if kind not in BUILDERS:
-        raise KeyError(f"unknown chart {kind!r}; known: {', '.join(BUILDERS)}")
-    return BUILDERS[kind](frame, **options).to_dict(validate=False)
+    return _built(kind, frame, options).to_dict(validate=False)
 
 
 def spec_and_data(kind: str, frame: pd.DataFrame, **options: object) -> tuple[dict, dict[str, pd.DataFrame]]:
     """`spec` without the data a chart passes by name (`WithData`), and that data as frames: the app sends the
     frames to the browser as Arrow directly, without making JSON rows of them first."""
-    built = BUILDERS[kind](frame, **options)
+    built = _built(kind, frame, options)
     if isinstance(built, WithData):
         return built.chart.to_dict(validate=False), {name: data.reset_index(drop=True)
                                                      for name, data in built.datasets.items()}
     return built.to_dict(validate=False), {}
+
+
+def _built(kind: str, frame: pd.DataFrame, options: dict) -> alt.TopLevelMixin | WithData:
+    if kind not in BUILDERS:
+        raise KeyError(f"unknown chart {kind!r}; known: {', '.join(BUILDERS)}")
+    return BUILDERS[kind](frame, **options)

@@ -1,6 +1,7 @@
-"""The heat map of a ratings cycle, prepared whole: the cells in the chosen view and order, the chart specs, the
-headline and the tables beneath it. The page only draws it, and the app keeps one per scope, filters and data
-version (`app.reads.ratings_map`), so a warm page load does no pandas and no Altair work at all.
+"""The heat map of a ratings cycle, prepared whole: the cells in the chosen view and order, what the chart draws
+and its options, the headline and the tables beneath it. The page only draws it, and the app keeps one per scope,
+filters and data version (`app.reads.ratings_map`; its chart spec once per map, `app.charts.draw(reused=True)`), so
+a warm page load does no pandas and no Altair work at all.
 
     ratings_map(session, scope, cycle_id, by="question", view="stands", sort="worst", large=True)
 """
@@ -92,7 +93,7 @@ def ratings_map(session: Session, scope: Scope, cycle_id: int, *, by: str = "que
         drawn=cells[["column", "row", "shown", "letter"]].rename(columns={"row": ROW}),
         shape=_shape(columns, rows, greens, by=by, view=view, large=large),
         headline=tuple(map_sentence(mix, len(rows), columns, greens, by)),
-        column_key=tuple(_column_key(session, scope, cycle_id, cells, columns, by)),
+        column_key=tuple(_column_key(session, scope, cycle_id, cells, columns, labels, by)),
         higher=higher,
         questions=pd.DataFrame({"question": list(columns), "text": [labels[c] for c in columns]}),
         per_question=summary_table(per_question, "question") if not per_question.empty else per_question,
@@ -196,12 +197,11 @@ def map_sentence(mix: pd.DataFrame, rows: int, columns: tuple[str, ...], greens:
 
 
 def _column_key(session: Session, scope: Scope, cycle_id: int, cells: pd.DataFrame, columns: tuple[str, ...],
-                by: str) -> list[str]:
+                titles: dict[str, str], by: str) -> list[str]:
     """What each column heading stands for, in words: '3 neglect' (themes are numbered in meeting mode), the
     question's title where it is short ('1 Leadership and accountability'), else its section's title."""
     if by == "theme":
         return [f"{i} {name}" for i, name in enumerate(columns, start=1)]
-    titles = dict(zip(cells["column"], cells["column_label"]))
     if all(len(titles[c]) <= KEY_TITLE_MAX for c in columns):
         return [f"{c} {titles[c]}" for c in columns]
     sections = dict(filter_choices.cycle_sections(session, scope, cycle_id))
