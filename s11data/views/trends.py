@@ -5,7 +5,7 @@ from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from s11data.store.models import (
@@ -22,13 +22,13 @@ from s11data.store.models import (
 )
 from s11data.store.scope import Scope, in_scope
 from s11data.views.common import (
+    GRADES,
     NOTHING,
     PUBLISHED,
     RATINGS,
     RESPONSES,
     ThemeFilter,
     _grade_column,
-    _grade_text,
     _graded_only,
     _ordered,
     _rating_filters,
@@ -131,24 +131,12 @@ def _grade_rows(session: Session, scope: Scope, *, partnership_id: int | None, o
                 section: str | None = None) -> tuple[list[tuple], dict[int, str]]:
     """rag_by_cycle's rows (cycle_id, theme, grade, count, percent: count from ratings, percent from published
     figures) and each cycle's source."""
-    theme_col = [Theme.name] if by_theme else []
-    grade = _grade_column(grade_of)
-    stmt = _rating_filters(select(Cycle.id, *theme_col, grade.label("grade"), func.count()), scope,
-                           partnership_id=partnership_id, theme_id=theme_id, section=section, sector=sector,
-                           organisation_id=organisation_id, lean=True, cycles=cycles)
-    stmt = _graded_only(stmt, grade)
-    if by_theme:
-        stmt = (stmt.join(QuestionTheme, QuestionTheme.question_id == Rating.question_id)
-                .join(Theme, Theme.id == QuestionTheme.theme_id))
-        if theme_id is not None:  # only the chosen themes' rows, not the other themes their questions carry
-            stmt = stmt.where(on_themes(QuestionTheme.theme_id, theme_id))
-    counted = session.execute(stmt.group_by(Cycle.id, *theme_col, grade)).all()
+    counted = _grade_counts(session, scope, partnership_id=partnership_id, organisation_id=organisation_id,
+                            theme_id=theme_id, sector=sector, by_theme=by_theme, grade_of=grade_of, cycles=cycles,
+                            section=section)
     with_aggregates = _cycles_with_aggregates(session, scope, partnership_id, organisation_id, cycles)
     sources = cycle_sources(session, scope, partnership_id, {row[0] for row in counted} | with_aggregates)
-    rows = []
-    for cid, *theme, g, n in counted:
-        if sources.get(cid) == RATINGS:
-            rows.append((cid, theme[0] if theme else "", _grade_text(g), n, None))
+    rows = [row for row in counted if sources.get(row[0]) == RATINGS]
     published = [cid for cid, src in sources.items() if src == PUBLISHED]
     if published and not sector:
         rows += _published_by_cycle(session, published, organisation_id, theme_id, by_theme, section)
@@ -166,6 +154,33 @@ def latest_cycles(session: Session, scope: Scope, partnership_id: int | None = N
     latest = latest.subquery()
     return list(session.scalars(select(Cycle.id).join(latest, and_(latest.c.partnership_id == Cycle.partnership_id,
                                                                    latest.c.label == Cycle.label))))
+
+
+def _grade_counts(session: Session, scope: Scope, *, partnership_id: int | None, organisation_id: int | None,
+                  theme_id: ThemeFilter, sector: str | None, by_theme: bool, grade_of: str, cycles: list[int] | None,
+                  section: str | None) -> list[tuple]:
+    """(cycle_id, theme, grade, count, None) per grade answered, counted from the current returns' ratings.
+
+    One row per cycle (× theme) with a sum per grade, not a GROUP BY on the grade: grouped on the cycle alone,
+    SQLite reads the ratings in the order of its cycle index and needs no sort (a national reader's 120,000
+    ratings: 0.050 → 0.033 s of CPU)."""
+    grade = _grade_column(grade_of)
+    theme_col = [Theme.name] if by_theme else []
+    sums = [func.sum(case((grade == value, 1), else_=0)) for value in GRADES]
+    stmt = _rating_filters(select(AuditReturn.cycle_id, *theme_col, *sums), scope, partnership_id=partnership_id,
+                           theme_id=theme_id, section=section, sector=sector, organisation_id=organisation_id,
+                           lean=True, cycles=cycles)
+    stmt = _graded_only(stmt, grade)
+    if by_theme:
+        stmt = (stmt.join(QuestionTheme, QuestionTheme.question_id == Rating.question_id)
+                .join(Theme, Theme.id == QuestionTheme.theme_id))
+        if theme_id is not None:  # only the chosen themes' rows, not the other themes their questions carry
+            stmt = stmt.where(on_themes(QuestionTheme.theme_id, theme_id))
+    rows = []
+    for cid, *rest in session.execute(stmt.group_by(AuditReturn.cycle_id, *theme_col)).all():
+        theme = rest[0] if by_theme else ""
+        rows += [(cid, theme, value, int(n), None) for value, n in zip(GRADES, rest[len(theme_col):]) if n]
+    return rows
 
 
 def _cycles_with_aggregates(session: Session, scope: Scope, partnership_id: int | None,
