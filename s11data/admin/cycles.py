@@ -599,8 +599,10 @@ def invitations(session: Session, scope: Scope, cycle_id: int) -> pd.DataFrame:
     """A cycle's invitation list: organisation, sector, status, date invited, whether it has sent a return."""
     cycle = _cycle(session, cycle_id)
     scope.check_read(cycle.partnership_id)
-    invited_on = (select(Contact.invitation_id, func.min(Contact.occurred_on).label("on"))
-                  .where(Contact.kind == ContactKind.INVITED).group_by(Contact.invitation_id).subquery())
+    invited_on = (select(Contact.invitation_id, func.min(Contact.occurred_on).label("on"))  # this cycle's only
+                  .join(Invitation, Invitation.id == Contact.invitation_id)
+                  .where(Invitation.cycle_id == cycle.id, Contact.kind == ContactKind.INVITED)
+                  .group_by(Contact.invitation_id).subquery())
     returned = (select(AuditReturn.organisation_id).where(AuditReturn.cycle_id == cycle.id, AuditReturn.is_current)
                 .subquery())
     stmt = (select(Invitation.id, Organisation.id, Organisation.name, Organisation.sector, Invitation.status,
