@@ -33,11 +33,12 @@ h1 { font-size: 24pt; } h2 { font-size: 17pt; margin-top: 1.6em; } h3 { font-siz
 .facts dt { font-weight: bold; } .facts dd { margin: 0 0 0.5em 0; }
 .illustrative { font-weight: bold; border: 2px solid #111; padding: 0.4em 0.6em; }
 nav.contents { break-after: page; }
-table { border-collapse: collapse; margin: 0.6em 0 1.2em; font-size: 9pt; width: 100%%; table-layout: fixed; }
+table { border-collapse: separate; border-spacing: 0; border-left: 1px solid #595959; margin: 0.6em 0 1.2em;
+        font-size: 9pt; width: 100%%; table-layout: fixed; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding-bottom: 0.3em; font-size: 10pt; }
-th, td { border: 1px solid #595959; padding: 0.25em 0.4em; text-align: left; vertical-align: top;
-         overflow-wrap: break-word; }
-thead th { background: #EDEDED; }
+th, td { border-right: 1px solid #595959; border-bottom: 1px solid #595959; padding: 0.25em 0.4em; text-align: left;
+         vertical-align: top; overflow-wrap: break-word; }
+thead th { background: #EDEDED; border-top: 1px solid #595959; }
 tbody th { font-weight: normal; }
 td[class^="rag-"] { text-align: center; }
 tr { break-inside: avoid; }
