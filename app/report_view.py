@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import streamlit as st
 
-from app import filters, tables, writes
+from app import filters, tables, turns, writes
 from app.text import plain
 from s11data.store import db
 from s11data.report import document, draft, narrative, render, rollup
@@ -61,6 +61,8 @@ def drafted(scope: Scope, cycle_ids: Sequence[int]) -> tuple[document.Report, Wr
     """The drafted report of one cycle (or the roll-up of several) with the narratives it holds, cached per
     caller's scope, cycles and narrative versions."""
     items = written(scope, cycle_ids)
+    if len(cycle_ids) > 1:
+        turns.step_aside()  # a roll-up's draft takes seconds: others' pages go on meanwhile
     with st.spinner("Drafting the report from the data…"):
         return _drafted(scope.cache_key, db.database_url(), tuple(cycle_ids), items, scope), items
 
@@ -147,6 +149,7 @@ def downloads(report: document.Report, items: Written, name: str) -> None:
     fmt = CHOICES[choice]
     held_key = f"report_document_{fmt}"
     if st.button(f"Build the {choice}", icon=":material/description:", key=f"build_{fmt}"):
+        turns.step_aside()  # a document takes seconds (a roll-up's, a minute): others' pages go on meanwhile
         with st.status(f"Building the {choice}…", expanded=False) as status:
             try:
                 data = render.render(report, fmt)

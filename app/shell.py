@@ -6,7 +6,7 @@ import gc
 
 import streamlit as st
 
-from app import auth, filters, meeting, reads, screen
+from app import auth, filters, meeting, reads, screen, turns
 from s11data.store import db
 from s11data.seed.load import prepare
 
@@ -32,7 +32,8 @@ def run() -> None:
     """One script run: sign-in, then the page asked for. A database that is busy or down, anywhere in the run
     (sign-in, a page's read or write), ends the run with a message in words; other errors are raised as usual."""
     try:
-        _run()
+        with turns.turn():
+            _run()
     except Exception as error:  # noqa: BLE001 - only the database's absence is handled here; the rest re-raised
         message = db.unavailable(error)
         if message is None:
