@@ -48,24 +48,48 @@ def file_stem(name: str) -> str:
 
 def show(frame: pd.DataFrame, *, name: str, key: str | None = None, links: Mapping[str, str] | None = None,
          column_config: Mapping[str, object] | None = None, height: int | str = "auto",
-         downloads: bool = True, style: Callable[[pd.DataFrame], object] | None = None, reused: bool = False,
-         only: list[str] | None = None) -> None:
+         downloads: bool = True, style: Callable[[pd.DataFrame], object] | None = None, reused: bool = False) -> None:
     """Draw the table with its download buttons. `name` names the files; `key` keeps widget keys unique;
     `style` turns the shown frame into a pandas Styler (e.g. `s11data.charts.status_board_style`); downloads stay
     plain. `reused`: the frame is a shared cached read that nobody changes (e.g. `reads.ratings_map`'s), so its
-    users'-words form is made once, not on every run. `only`: the fields shown, in order (meeting mode: what the
-    room reads); the downloads keep every column."""
+    users'-words form is made once, not on every run."""
     plain, shown = (_people_reused if reused else _people)(frame, dict(links or {}))
     config: dict[str, object] = {words.heading(k): v for k, v in (column_config or {}).items()}
     for field in links or {}:
         column = words.heading(field)
         if column in shown.columns:
             config[column] = st.column_config.LinkColumn(column, display_text=r"#(.*)$")
-    order = [words.heading(k) for k in only if words.heading(k) in shown.columns] if only else None
     st.dataframe(style(shown) if style else shown, hide_index=True, width="stretch", height=height,
-                 column_config=config, column_order=order)
+                 column_config=config)
     if downloads:
         _buttons(plain, name=name, key=key)
+
+
+LIST_KEY = "meeting_list"
+"""The frame of `listed` (meeting-mode CSS in app.screen scrolls it inside, within the first screen)."""
+FLAG_KEY = "flag_{}_{}"
+"""A flagged field's box in `listed` ('flag_overdue_3'): app.screen tints it by the flag (the word is written)."""
+
+
+def listed(frame: pd.DataFrame, *, line: list[str], whole: str, flag: str | None = None) -> None:
+    """A table as a list that wraps (meeting mode, where a grid cuts long text): one entry per row, first the
+    fields of `line` on one line (separated by ' · '), then the field `whole` in full, wrapped. In the users'
+    words (`downloadable`) and plain text throughout (`st.text`: never Markdown). The `flag` field, when it has
+    a value, is boxed and tinted by it (app.screen, `FLAG_KEY`)."""
+    shown = downloadable(frame)
+    heads = [words.heading(field) for field in line]
+    with st.container(key=LIST_KEY, gap=None):
+        for i, row in enumerate(shown.to_dict("records")):
+            with st.container(key=f"{LIST_KEY}_{i}", gap=None):
+                with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+                    for field, head in zip(line, heads):
+                        value = str(row.get(head, ""))
+                        if field == flag and value != words.BLANK:
+                            st.container(key=FLAG_KEY.format(file_stem(value).lower(), i),
+                                         width="content").text(value)
+                        elif value != words.BLANK:
+                            st.text(value, width="content")
+                st.text(str(row.get(words.heading(whole), "")), width="stretch")
 
 
 def _people(frame: pd.DataFrame, links: Mapping[str, str], reports: Mapping[str, str] | None = None

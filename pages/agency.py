@@ -7,7 +7,7 @@ import streamlit as st
 from app import charts, filters, meeting, reads, screen, tables
 from app.session import current_scope
 from app.text import plain
-from s11data.charts import NOT_ANSWERED, NOT_PUBLISHED
+from s11data.charts import NOT_ANSWERED, NOT_PUBLISHED, letter_key
 
 scope = current_scope()
 large = screen.is_on()
@@ -56,7 +56,9 @@ cols[3].metric("Still open", len(open_actions), border=True)
 with lead:
     meeting.headline([f"invited to {len(profile.engagement)} {'cycle' if len(profile.engagement) == 1 else 'cycles'}",
                       f"{returned} {'return or review' if returned == 1 else 'returns or reviews'}",
-                      f"{len(profile.recommendations)} recommendations, {len(open_actions)} still open"])
+                      f"{len(profile.recommendations)} "
+                      f"{'recommendation' if len(profile.recommendations) == 1 else 'recommendations'}, "
+                      f"{len(open_actions)} still open"])
 
 st.subheader("Ratings history")
 grades = profile.grades
@@ -72,7 +74,9 @@ else:
     long["label"] = long["partnership"].map(names) + " " + long["cycle"] + " · " + long["source"]
     order = list(dict.fromkeys(long.sort_values(["cycle", "partnership"], ascending=[False, True])["label"]))
     with meeting.picture(lead):
-        charts.draw("rag_bars", long, label="label", label_order=order, large=large,
+        if large:  # one line of key in words instead of a legend of three rows (each segment carries its letter)
+            st.text(letter_key(long["grade"]) + " · % of answers given", width="stretch")
+        charts.draw("rag_bars", long, label="label", label_order=order, large=large, legend=not large,
                     alt_text=f"Grades of {profile.name} per cycle")
     if (grades["source"] == "published aggregate").any():
         st.caption("Published aggregate: the report's own per-organisation counts (e.g. NSSCP Appendix One, whose "

@@ -1,5 +1,6 @@
-"""Meeting mode (`?screen=1`) in real Chromium at the meeting room's 1920×1080 and a 1366×768 projector, signed in
-as an executive of every partnership (the demo executive's scope): geometry, not presence.
+"""Meeting mode (`?screen=1`) in real Chromium at the meeting room's 1920×1080 and a 1366×768 projector, on the app
+as `make run` serves it (demo mode: the demo banner above every page), signed in as the demo executive (every
+partnership): geometry, not presence.
 
 - every agenda page: one line of chrome, then the headline sentence, then the main picture, all on the first
   screen; no headline figure cut (scrollWidth ≤ clientWidth); next / previous walk the agenda with the filters kept;
@@ -21,14 +22,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser import add_user, app_database, app_server, chromium, sign_in, wait_idle  # noqa: F401 (fixtures)
+from browser import chromium, demo_database, demo_server, sign_in, wait_idle  # noqa: F401 (fixtures)
 from sqlalchemy import select, update
+
+from s11data.admin import users
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
-EVERY = ["Gloucestershire Safeguarding Children Partnership", "North Somerset Children's Partnership",
-         "South Gloucestershire Children's Partnership", "Illustrative Demo Partnership"]
 ROOM = {"width": 1920, "height": 1080}
 PROJECTOR = {"width": 1366, "height": 768}
 MARGIN = 40
@@ -38,6 +39,7 @@ AGENDA = [("", "Overview"), ("heat-map", "Heat map"), ("trends", "Trends"), ("en
           ("actions", "Overdue actions"), ("agency", "An agency")]
 HOSTILE = ("![tracker](https://example.invalid/pixel.png) **bold** [click me](javascript:alert(1)) "
            "<img src=x onerror=alert(1)> <a href='data:text/html,<script>alert(1)</script>'>data link</a> # Heading")
+DEMO_EXECUTIVE = next(a for a in users.DEMO_ACCOUNTS if a.username == "demo-executive")
 HOSTILE_ORG = "Harbour Domestic Abuse Service (illustrative)"
 HOSTILE_QUESTION = "A1"
 
@@ -89,6 +91,11 @@ SEGMENT = re.compile(r"^(R|A|G|–|N/A|\?) \d+%$")
 LEFT_OUT = re.compile(r"^× \d+ not answered$")
 LETTERED = re.compile(r"(^|· )(R|A|G|–|N/A|\?) \d+%")
 
+LIST_JS = """() => [...document.querySelectorAll('.st-key-meeting_list [class*="st-key-meeting_list_"]')].map(e => {
+  const texts = [...e.querySelectorAll('[data-testid="stText"]')]; const last = texts[texts.length - 1];
+  return {text: last.innerText, size: Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize))),
+          wide: texts.some(t => t.scrollWidth > t.clientWidth + 1 || t.scrollHeight > t.clientHeight + 1)}; })"""
+
 LABELS_JS = """(selector) => { const frame = document.querySelector(selector); if (!frame) return null;
   const out = [];
   for (const t of frame.querySelectorAll('svg .role-axis-label text')) {
@@ -101,15 +108,14 @@ LABELS_JS = """(selector) => { const frame = document.querySelector(selector); i
 
 
 @pytest.fixture(scope="module")
-def executive(app_database) -> str:  # noqa: F811
-    """An executive of every partnership (what the demo executive sees), and a hostile evidence text in the
-    illustrative 2025-26 return of one organisation (as a return could carry it)."""
+def executive(demo_database) -> str:  # noqa: F811
+    """The demo executive (every partnership) on the app as `make run` serves it, in demo mode with its banner,
+    and a hostile evidence text in the illustrative 2025-26 return of one organisation (as a return could carry
+    it). Returns the account's name."""
     from s11data.store import db
     from s11data.store.models import AuditReturn, Cycle, Organisation, Partnership, Question, Rating
 
-    username = f"meet-{uuid.uuid4().hex[:8]}"
-    add_user(app_database, username, "executive", EVERY)
-    with db.write_session(app_database) as session:
+    with db.write_session(demo_database) as session:
         rating_id = session.scalar(
             select(Rating.id).join(Question, Rating.question_id == Question.id)
             .join(AuditReturn, Rating.return_id == AuditReturn.id)
@@ -119,15 +125,16 @@ def executive(app_database) -> str:  # noqa: F811
                    Organisation.name == HOSTILE_ORG, AuditReturn.is_current.is_(True)))
         assert rating_id is not None, "the illustrative 2025-26 return of the hostile organisation is missing"
         session.execute(update(Rating).where(Rating.id == rating_id).values(evidence=HOSTILE))
-    return username
+    return DEMO_EXECUTIVE.username
 
 
-def room(chromium, app_server, user: str, size: dict[str, int], path: str) -> tuple[Any, list[str]]:  # noqa: F811
+def room(chromium, demo_server, user: str, size: dict[str, int], path: str) -> tuple[Any, list[str]]:  # noqa: F811
     """A signed-in tab of this size on `path`, with the page errors it collects."""
     page = chromium.new_context(viewport=size).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    sign_in(page, app_server, user, path=path)
+    sign_in(page, demo_server, user, DEMO_EXECUTIVE.password, path=path)
+    page.locator("[data-testid='stAlert']", has_text="built-in demo database").wait_for()  # as `make run` shows it
     settle(page)
     return page, errors
 
@@ -180,10 +187,14 @@ def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
     picture = box(page, ".st-key-meeting_picture")
     assert headline["bottom"] <= picture["top"] < size["height"] - 200, (name, picture)
     assert picture["bottom"] <= size["height"], f"{name}: the main picture ends at {picture['bottom']:.0f} px"
-    if name.startswith("actions"):  # the room's columns only, none beyond the screen
-        wide = page.evaluate("""() => [...document.querySelectorAll('.st-key-meeting_picture .dvn-scroller')]
-            .map(e => [e.scrollWidth, e.clientWidth])""")
-        assert wide and all(w <= c + 1 for w, c in wide), f"{name}: the actions table is wider than its box: {wide}"
+    if name.startswith("actions"):  # each open action an entry whose words are all shown (wrapped), none wider
+        entries = page.evaluate(LIST_JS)
+        opened = int(page.locator(".st-key-meeting_headline").inner_text().split()[0])
+        assert len(entries) == opened, f"{name}: {len(entries)} entries for {opened} open actions"
+        cut = [e for e in entries if e["wide"] or e["text"].endswith("…") or e["size"] < 24]
+        assert cut == [], f"{name}: action text cut, wider than its box or small: {cut[:2]}"
+        frame = box(page, ".st-key-meeting_list")
+        assert frame["scrollWidth"] <= frame["clientWidth"] + 1, f"{name}: the list is wider than the screen"
     if name.startswith("engagement"):  # the funnel's words ('returns received: 19') whole and ≥ 24 px
         texts = [t for chart in page.evaluate(BAR_TEXT_JS) for t in chart["texts"] if ": " in t["text"]
                  for svg in [chart["svg"]] if t["right"] > svg["right"] + 1 or t["left"] < svg["left"] - 1
@@ -200,8 +211,8 @@ def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
 
 
 @pytest.mark.parametrize("size", [ROOM, PROJECTOR], ids=["1920x1080", "1366x768"])
-def test_every_agenda_page_shows_its_message_first(chromium, app_server, executive, size) -> None:  # noqa: F811
-    page, errors = room(chromium, app_server, executive, size, f"?{DEMO}")
+def test_every_agenda_page_shows_its_message_first(chromium, demo_server, executive, size) -> None:  # noqa: F811
+    page, errors = room(chromium, demo_server, executive, size, f"?{DEMO}")
     wanted = {"partnership": ["DEMO"], "cycle": ["2025-26"], "screen": ["1"]}
     faults: list[str] = []
     for i, (path, step) in enumerate(AGENDA):
@@ -255,18 +266,23 @@ def rag_bar_faults(page: Any, size: dict[str, int]) -> tuple[int, list[str]]:
 
 
 @pytest.mark.parametrize("size", [ROOM, PROJECTOR], ids=["1920x1080", "1366x768"])
-def test_every_rag_bar_segment_says_its_letter_and_percentage_whole(chromium, app_server, executive,  # noqa: F811
+def test_every_rag_bar_segment_says_its_letter_and_percentage_whole(chromium, demo_server, executive,  # noqa: F811
                                                                     size) -> None:
-    page, errors = room(chromium, app_server, executive, size, f"?{DEMO}")
+    page, errors = room(chromium, demo_server, executive, size, f"?{DEMO}")
     faults, seen = [], {}
     for path in ["", "trends", f"agency?org={HOSTILE_ORG}".replace(" ", "+"), "heat-map"]:
         if path:
-            page.goto(f"{app_server}/{path}{'&' if '?' in path else '?'}{DEMO}")
+            page.goto(f"{demo_server}/{path}{'&' if '?' in path else '?'}{DEMO}")
             page.wait_for_function("() => document.querySelector(\"[data-testid='stVegaLiteChart'] svg\")")
             settle(page)
         if path.startswith("agency"):  # a long name in the title
             assert_bar_clear(page, f"agency {size['width']}")
             assert box(page, ".st-key-meeting_bar")["height"] <= 80
+            assert page.locator(".st-key-meeting_picture svg .role-legend").count() == 0, \
+                "the agency's bars carry a legend: the key is one line of words above them"
+            key = page.locator(".st-key-meeting_picture [data-testid='stText']").first
+            assert "R = requires improvement" in key.inner_text() and key.bounding_box()["height"] <= 40, \
+                "the key in words is not one line"
         count, found = rag_bar_faults(page, size)
         seen[path or "overview"] = count
         faults += [f"{path or 'overview'}: {fault}" for fault in found]
@@ -290,8 +306,8 @@ def assert_labels_whole(page: Any, frame: str, size: dict[str, int], expect: int
     return labels
 
 
-def test_the_illustrative_heat_map_fits_one_room_screen(chromium, app_server, executive) -> None:  # noqa: F811
-    page, errors = room(chromium, app_server, executive, ROOM, f"heat-map?{DEMO}")
+def test_the_illustrative_heat_map_fits_one_room_screen(chromium, demo_server, executive) -> None:  # noqa: F811
+    page, errors = room(chromium, demo_server, executive, ROOM, f"heat-map?{DEMO}")
     frame = box(page, ".st-key-heat_map_frame")
     assert frame["top"] <= 400, f"the map starts at {frame['top']:.0f} px"
     assert frame["bottom"] <= ROOM["height"], f"the map ends at {frame['bottom']:.0f} px"
@@ -314,8 +330,8 @@ def organisations_in_headline(page: Any) -> int:
     return int(words[0])
 
 
-def test_the_theme_view_shows_every_heading(chromium, app_server, executive) -> None:  # noqa: F811
-    page, errors = room(chromium, app_server, executive, ROOM, f"heat-map?{DEMO}")
+def test_the_theme_view_shows_every_heading(chromium, demo_server, executive) -> None:  # noqa: F811
+    page, errors = room(chromium, demo_server, executive, ROOM, f"heat-map?{DEMO}")
     page.locator(".st-key-meeting_bar").get_by_role("button", name="Filters").click()  # the view controls
     page.get_by_role("radio", name="Theme", exact=True).click()
     page.keyboard.press("Escape")
@@ -335,9 +351,9 @@ def test_the_theme_view_shows_every_heading(chromium, app_server, executive) -> 
     assert errors == []
 
 
-def test_on_a_projector_the_map_scrolls_inside_with_its_headings_kept(chromium, app_server,  # noqa: F811
+def test_on_a_projector_the_map_scrolls_inside_with_its_headings_kept(chromium, demo_server,  # noqa: F811
                                                                        executive) -> None:
-    page, errors = room(chromium, app_server, executive, PROJECTOR, f"heat-map?{DEMO}")
+    page, errors = room(chromium, demo_server, executive, PROJECTOR, f"heat-map?{DEMO}")
     frame = box(page, ".st-key-heat_map_frame")
     assert frame["top"] <= 400 and frame["bottom"] <= PROJECTOR["height"], frame
     assert frame["scrollHeight"] > frame["clientHeight"], "25 rows cannot fit 768 px: the frame should scroll"
@@ -354,9 +370,9 @@ def test_on_a_projector_the_map_scrolls_inside_with_its_headings_kept(chromium, 
     assert errors == []
 
 
-def test_a_clicked_cell_is_marked_and_its_evidence_shown_as_plain_text(chromium, app_server,  # noqa: F811
+def test_a_clicked_cell_is_marked_and_its_evidence_shown_as_plain_text(chromium, demo_server,  # noqa: F811
                                                                        executive) -> None:
-    page, errors = room(chromium, app_server, executive, ROOM, f"heat-map?{DEMO}")
+    page, errors = room(chromium, demo_server, executive, ROOM, f"heat-map?{DEMO}")
     cell = page.locator(f"path[aria-label^='Question: {HOSTILE_QUESTION}; Organisation: {HOSTILE_ORG};']")
     cell.click()
     dialog = page.get_by_role("dialog")
@@ -381,8 +397,8 @@ def test_a_clicked_cell_is_marked_and_its_evidence_shown_as_plain_text(chromium,
     assert errors == []
 
 
-def test_sign_out_is_reachable_in_meeting_mode(chromium, app_server, executive) -> None:  # noqa: F811
-    page, errors = room(chromium, app_server, executive, PROJECTOR, f"trends?{DEMO}")
+def test_sign_out_is_reachable_in_meeting_mode(chromium, demo_server, executive) -> None:  # noqa: F811
+    page, errors = room(chromium, demo_server, executive, PROJECTOR, f"trends?{DEMO}")
     button = page.locator(".st-key-meeting_bar").get_by_role("button", name="Sign out")
     found = button.bounding_box()
     assert found and found["x"] + found["width"] <= PROJECTOR["width"] and found["y"] < 100
