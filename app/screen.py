@@ -88,10 +88,11 @@ h1 { font-size: 2.2rem !important; } h2 { font-size: 1.7rem !important; } h3 { f
 [data-testid="stDialog"] [data-testid="stText"] { font-size: 1rem !important; }
 /* A table as a wrapping list (tables.listed, e.g. the actions): every word shown, scrolled inside its frame on the
    first screen. */
-.st-key-meeting_list { max-height: calc(100vh - 250px); overflow-y: auto; overflow-x: hidden;
+[class*="st-key-mlist_"] { max-height: calc(100vh - 250px); overflow-y: auto; overflow-x: hidden;
   border: 1px solid #8a8a8a; border-radius: 0.3rem; }
-[class*="st-key-meeting_list_"] { padding: 0.25rem 0.5rem; border-bottom: 1px solid #c8c8c8; }
-.st-key-meeting_list [data-testid="stText"] { white-space: normal !important; overflow-wrap: break-word;
+[class*="st-key-mrow_"] { padding: 0.25rem 0.5rem; border-bottom: 1px solid #c8c8c8; }
+[class*="st-key-mrow_"] > :not(:last-child) [data-testid="stText"] { font-weight: 700 !important; }
+[class*="st-key-mlist_"] [data-testid="stText"] { white-space: normal !important; overflow-wrap: break-word;
   line-height: 1.25 !important; }
 </style>
 """

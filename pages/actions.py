@@ -67,7 +67,7 @@ if table.empty:
     st.info("No actions in these filters.")
 elif large:
     with meeting.picture(lead):
-        tables.listed(table, line=MEETING_LINE, whole="text", flag="flag")
+        tables.listed(table, key="actions", line=MEETING_LINE, whole="text", flag="flag")
     tables.download_buttons(table, name=f"actions {f.describe() if this_cycle else f.partnership}", key="actions")
 else:
     tables.show(table, name=f"actions {f.describe() if this_cycle else f.partnership}", key="actions",

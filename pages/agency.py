@@ -95,17 +95,20 @@ else:
     chosen = st.selectbox("Cycle", cycles, key="agency_evidence_cycle")
     shown = evidence[(evidence["partnership"] + " " + evidence["cycle"]) == chosen].copy()
     shown["self"] = shown["self"].replace("", NOT_PUBLISHED)
-    tables.show(shown, name=f"evidence {profile.name} {chosen}", key="agency_evidence")
+    tables.show_or_list(shown, name=f"evidence {profile.name} {chosen}", key="agency_evidence",
+                        line=["question", "self", "moderated", "text"], whole="evidence")
 
 st.subheader("Recommendations and their progress")
 if profile.recommendations.empty:
     st.info("No recommendation or commitment is addressed to this organisation.")
 else:
-    tables.show(profile.recommendations, name=f"recommendations {profile.name}", key="agency_recs")
+    tables.show_or_list(profile.recommendations, name=f"recommendations {profile.name}", key="agency_recs",
+                        line=["cycle", "kind", "number", "status", "due", "owner", "latest update"], whole="text")
     filters.page_link("actions", "All actions →")
 
 st.subheader("Engagement history")
 tables.show(profile.engagement, name=f"engagement {profile.name}", key="agency_engagement")
 if not profile.contacts.empty:
-    tables.show(profile.contacts, name=f"contacts {profile.name}", key="agency_contacts")
+    tables.show_or_list(profile.contacts, name=f"contacts {profile.name}", key="agency_contacts",
+                        line=["date", "kind", "partnership", "cycle"], whole="detail")
 filters.page_link("engagement", "Engagement across the partnership →")

@@ -91,7 +91,7 @@ SEGMENT = re.compile(r"^(R|A|G|–|N/A|\?) \d+%$")
 LEFT_OUT = re.compile(r"^× \d+ not answered$")
 LETTERED = re.compile(r"(^|· )(R|A|G|–|N/A|\?) \d+%")
 
-LIST_JS = """() => [...document.querySelectorAll('.st-key-meeting_list [class*="st-key-meeting_list_"]')].map(e => {
+LIST_JS = """(list) => [...document.querySelectorAll(`.st-key-mlist_${list} [class*="st-key-mrow_"]`)].map(e => {
   const texts = [...e.querySelectorAll('[data-testid="stText"]')]; const last = texts[texts.length - 1];
   return {text: last.innerText, size: Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize))),
           wide: texts.some(t => t.scrollWidth > t.clientWidth + 1 || t.scrollHeight > t.clientHeight + 1)}; })"""
@@ -188,12 +188,12 @@ def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
     assert headline["bottom"] <= picture["top"] < size["height"] - 200, (name, picture)
     assert picture["bottom"] <= size["height"], f"{name}: the main picture ends at {picture['bottom']:.0f} px"
     if name.startswith("actions"):  # each open action an entry whose words are all shown (wrapped), none wider
-        entries = page.evaluate(LIST_JS)
+        entries = page.evaluate(LIST_JS, "actions")
         opened = int(page.locator(".st-key-meeting_headline").inner_text().split()[0])
         assert len(entries) == opened, f"{name}: {len(entries)} entries for {opened} open actions"
         cut = [e for e in entries if e["wide"] or e["text"].endswith("…") or e["size"] < 24]
         assert cut == [], f"{name}: action text cut, wider than its box or small: {cut[:2]}"
-        frame = box(page, ".st-key-meeting_list")
+        frame = box(page, ".st-key-mlist_actions")
         assert frame["scrollWidth"] <= frame["clientWidth"] + 1, f"{name}: the list is wider than the screen"
     if name.startswith("engagement"):  # the funnel's words ('returns received: 19') whole and ≥ 24 px
         texts = [t for chart in page.evaluate(BAR_TEXT_JS) for t in chart["texts"] if ": " in t["text"]
@@ -405,4 +405,37 @@ def test_sign_out_is_reachable_in_meeting_mode(chromium, demo_server, executive)
     button.click()
     wait_idle(page)
     page.get_by_role("button", name="Login").wait_for()
+    assert errors == []
+
+
+LISTS_JS = """() => [...document.querySelectorAll('[class*="st-key-mlist_"]')].filter(e => !/st-key-mrow_/.test(e.className))
+  .map(e => ({list: e.className.match(/st-key-mlist_(\\S+)/)[1], scrollWidth: e.scrollWidth, clientWidth: e.clientWidth,
+              entries: e.querySelectorAll('[class*="st-key-mrow_"]').length,
+              cut: [...e.querySelectorAll('[data-testid="stText"]')].filter(t => t.scrollWidth > t.clientWidth + 1
+                   || t.scrollHeight > t.clientHeight + 1 || getComputedStyle(t).textOverflow === 'ellipsis'
+                   || parseFloat(getComputedStyle(t).fontSize) < 24).map(t => t.innerText.slice(0, 60)),
+              marked: e.querySelectorAll('img, a, strong, h1, h2, h3, em').length}))"""
+
+
+@pytest.mark.parametrize("path, wanted", [
+    (f"agency?org={HOSTILE_ORG}&screen=1".replace(" ", "+"), {"agency_evidence", "agency_recs", "agency_contacts"}),
+    ("heat-map?partnership=SGCP&cycle=2022-23&screen=1", {"responses"}),
+    ("engagement?partnership=GSCP&cycle=2021&screen=1", {"contacts"})], ids=["agency", "responses", "contacts"])
+def test_what_people_read_is_listed_whole_and_plain_in_meeting_mode(chromium, demo_server, executive,  # noqa: F811
+                                                                    path, wanted) -> None:
+    """Evidence, responses, action text and contact notes: in meeting mode a list whose every word is shown
+    (wrapped, ≥ 24 px, no entry wider than its box), plain text (a return's Markdown and HTML stay text), instead
+    of a grid that cuts them at its column's width."""
+    page, errors = room(chromium, demo_server, executive, PROJECTOR, path)
+    page.locator('[class*="st-key-mlist_"]').first.wait_for()
+    lists = {found["list"]: found for found in page.evaluate(LISTS_JS)}
+    assert wanted <= set(lists), f"lists shown: {sorted(lists)}"
+    for name in wanted:
+        found = lists[name]
+        assert found["entries"] > 0 and found["scrollWidth"] <= found["clientWidth"] + 1, found
+        assert found["cut"] == [], f"{name}: text cut or small: {found['cut'][:3]}"
+        assert found["marked"] == 0, f"{name}: text rendered as Markdown or HTML"
+    if "agency_evidence" in wanted:  # the hostile evidence of DEMO 2025-26, the cycle shown first, as written
+        assert page.locator(".st-key-mlist_agency_evidence [data-testid='stText']",
+                            has_text=HOSTILE[:40]).first.inner_text() == HOSTILE
     assert errors == []
