@@ -319,6 +319,9 @@ def test_the_illustrative_heat_map_fits_one_room_screen(chromium, demo_server, e
     letters = page.evaluate("""() => [...document.querySelectorAll(
         ".st-key-heat_map_frame svg .role-mark text")].map(t => parseFloat(getComputedStyle(t).fontSize))""")
     assert letters and min(letters) >= 24, "cell letters under 24 px"
+    key = page.evaluate("""() => parseFloat(getComputedStyle(document.querySelector(
+        ".st-key-heat_map_key [data-testid='stText']")).fontSize)""")
+    assert key >= 24, f"the map's key in words is {key} px"
     shot(page, "heat-map-whole-1920")
     assert errors == []
 
