@@ -179,6 +179,9 @@ def assert_bar_clear(page: Any, name: str) -> None:
 def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
     """One line of chrome, then the headline, then the main picture starting on the first screen; no cut text."""
     bar = box(page, ".st-key-meeting_bar")
+    banner = page.locator("[data-testid='stAlert']", has_text="built-in demo database").bounding_box()
+    assert banner and banner["height"] <= 40 and banner["y"] + banner["height"] <= bar["top"], \
+        f"{name}: the demo banner is not one thin line above the bar: {banner}"
     assert_bar_clear(page, name)
     assert bar["height"] <= 80, f"{name}: the chrome is more than one line ({bar['height']:.0f} px)"
     assert bar["scrollWidth"] <= bar["clientWidth"] + 1, f"{name}: the chrome line overflows the screen"
@@ -202,7 +205,7 @@ def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
         assert texts == [], f"{name}: funnel labels cut or small: {[(t['text'], t['right'], t['size']) for t in texts]}"
     if name.startswith("trends"):  # the grid of percentages: a margin below it, so it reads as whole
         assert picture["bottom"] <= size["height"] - MARGIN, f"{name}: the grid ends {picture['bottom']:.0f} px"
-    print(f"{name}: bar {bar['top']:.0f}–{bar['bottom']:.0f} · headline {headline['top']:.0f}–"
+    print(f"{name}: banner {banner['height']:.0f} px · bar {bar['top']:.0f}–{bar['bottom']:.0f} · headline {headline['top']:.0f}–"
           f"{headline['bottom']:.0f} · picture {picture['top']:.0f}–{picture['bottom']:.0f} px")
     cut = page.evaluate(CUT_JS, ".st-key-meeting_headline, [data-testid='stMetricValue'], .st-key-meeting_bar")
     assert cut == [], f"{name}: headline or chrome text cut: {cut[:3]}"
