@@ -7,7 +7,7 @@ import streamlit as st
 from app import charts, filters, meeting, reads, screen, tables
 from app.session import current_scope
 from app.text import plain
-from s11data.charts import NOT_ANSWERED, NOT_PUBLISHED, letter_key
+from s11data.charts import NOT_ANSWERED, NOT_PUBLISHED
 
 scope = current_scope()
 large = screen.is_on()
@@ -74,10 +74,8 @@ else:
     long["label"] = long["partnership"].map(names) + " " + long["cycle"] + " · " + long["source"]
     order = list(dict.fromkeys(long.sort_values(["cycle", "partnership"], ascending=[False, True])["label"]))
     with meeting.picture(lead):
-        if large:  # one line of key in words instead of a legend of three rows (each segment carries its letter)
-            st.text(letter_key(long["grade"]) + " · % of answers given", width="stretch")
-        charts.draw("rag_bars", long, label="label", label_order=order, large=large, legend=not large,
-                    alt_text=f"Grades of {profile.name} per cycle")
+        charts.rag_bars(long, label="label", label_order=order, large=large,
+                        alt_text=f"Grades of {profile.name} per cycle")
     if (grades["source"] == "published aggregate").any():
         st.caption("Published aggregate: the report's own per-organisation counts (e.g. NSSCP Appendix One, whose "
                    "colours were lost in the text and are read as green, amber, red).")
