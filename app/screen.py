@@ -76,6 +76,9 @@ h1 { font-size: 2.2rem !important; } h2 { font-size: 1.7rem !important; } h3 { f
   overflow: visible !important; text-overflow: clip !important; overflow-wrap: break-word; }
 .st-key-heat_map_frame { max-height: calc(100vh - 290px); overflow-y: auto; overflow-x: hidden; }
 .st-key-heat_map_frame > div:first-child { position: sticky; top: 0; z-index: 3; background: #ffffff; }
+/* The headings' chart is its 24 px labels over a 1 px plot, then ~40 px of padding: shown to 1.6rem, the rows
+   start just under the headings (one more row on a projector's screen). */
+.st-key-heat_map_head { max-height: 1.6rem; overflow: hidden; }
 @media (max-height: 900px) { .st-key-heat_map_frame { max-height: calc(100vh - 310px); } }
 /* The map's key in words: 24 px in the room; 20 px on a projector's 768 px, where each line costs map rows. */
 .st-key-heat_map_key [data-testid="stText"] { font-size: 1rem !important; line-height: 1.25 !important; }

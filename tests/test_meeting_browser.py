@@ -326,6 +326,10 @@ def test_the_illustrative_heat_map_fits_one_room_screen(chromium, demo_server, e
     key = page.evaluate("""() => parseFloat(getComputedStyle(document.querySelector(
         ".st-key-heat_map_key [data-testid='stText']")).fontSize)""")
     assert key >= 24, f"the map's key in words is {key} px"
+    gap = page.evaluate("""() => Math.min(...[...document.querySelectorAll('.st-key-heat_map_body svg .role-mark path')]
+        .map(p => p.getBoundingClientRect().top)) - Math.max(...[...document.querySelectorAll(
+        '.st-key-heat_map_head svg .role-axis-label text')].map(t => t.getBoundingClientRect().bottom))""")
+    assert 0 <= gap <= 16, f"{gap:.0f} px between the column headings and the first row"
     shot(page, "heat-map-whole-1920")
     assert errors == []
 
