@@ -34,6 +34,16 @@ def draw(kind: str, frame: pd.DataFrame, *, alt_text: str, key: str | None = Non
                               selection_mode=selection_mode, alt=alt_text)
 
 
+def rag_bars(frame: pd.DataFrame, *, label: str, label_order: list[str], alt_text: str, large: bool,
+             **options: object):  # type: ignore[no-untyped-def]
+    """`draw('rag_bars', …)`; in meeting mode (`large`) its key is one line of words above the bars (each segment
+    carries its letter and %), not a legend of two or three rows."""
+    if large:
+        st.text(charts.letter_key(list(frame["grade"])) + " · % of answers given", width="stretch")
+    return draw("rag_bars", frame, label=label, label_order=label_order, alt_text=alt_text, large=large,
+                legend=not large, **options)
+
+
 def _arrow_spec(kind: str, frame: pd.DataFrame, **options: object) -> dict:
     """The spec with its datasets (those inline in it and those passed by name) as Arrow IPC bytes: Streamlit then
     sends them as they are, not converting them again on every run (7–35 % of a warm heat-map run)."""

@@ -65,19 +65,19 @@ def sign_out() -> None:
 
 def open_bar(toggle: Any, link: Any) -> None:
     """Draw the one line of chrome (meeting mode): slots for the title and the filter chip, the agenda (each step
-    drawn by `link(url_path, label, help=…)`, the shell's `filters.page_link`), sign-out and `toggle()` (which
+    drawn by `link(url_path, label)`, the shell's `filters.page_link`), sign-out and `toggle()` (which
     draws the switch back to the ordinary layout in place). Meeting mode is on for this run from here."""
     page = current_page()
     with st.container(horizontal=True, key=BAR_KEY, vertical_alignment="center", gap="small", wrap=False):
         slots = {"title": st.empty(), "chip": st.container(key="meeting_chip", width="content")}
         before, after = neighbours(page)
         i = step_of(page)
-        if before:
-            link(before[0], f"‹ {before[1]}", help="Previous on the agenda")
+        if before:  # no tooltip: after a click it would stay over the headline while the pointer rests there
+            link(before[0], f"‹ {before[1]}")
         if i is not None:
             st.text(f"{i + 1} / {len(AGENDA)}", width="content")
         if after:
-            link(after[0], f"Next: {after[1]} ›", help="Next on the agenda")
+            link(after[0], f"Next: {after[1]} ›")
         sign_out()
         toggle()
     st.session_state[SLOTS_KEY] = slots

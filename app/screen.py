@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import filters
+from app import filters, tables
+from s11data.charts import FLAG_FILL
 
 BASE_CSS = """
 <style>
@@ -43,7 +44,13 @@ h1 { font-size: 2.2rem !important; } h2 { font-size: 1.7rem !important; } h3 { f
   padding-left: 1.25rem !important; padding-right: 1.25rem !important; }
 [data-testid="stAlertContainer"] { padding: 0.15rem 0.6rem !important; min-height: 0 !important; }
 [data-testid="stAlert"] p, [data-testid="stAlert"] span { font-size: 0.7rem !important; line-height: 1.3 !important; }
-[data-testid="stAlert"] [data-testid="stAlertDynamicIcon"] { font-size: 0.8rem !important; }
+[data-testid="stAlert"] [data-testid="stAlertDynamicIcon"] { font-size: 0.8rem !important; height: 0.9rem !important;
+  width: 0.9rem !important; }
+[data-testid="stAlert"] span:has(> [data-testid="stAlertDynamicIcon"]) { height: auto !important; }
+[data-testid="stAlert"] [data-testid^="stAlertContent"], [data-testid="stAlert"] [data-testid^="stAlertContent"] div {
+  font-size: 0.7rem !important; line-height: 1.3 !important; }
+/* The page's blocks half as far apart as Streamlit's 1rem (24 px here): banners, bar, headline, picture. */
+.stMainBlockContainer > [data-testid="stVerticalBlock"] { gap: 0.5rem !important; }
 .st-key-meeting_bar { flex-wrap: nowrap !important; overflow: hidden; min-height: 0; }
 .st-key-meeting_bar h1 { font-size: 1.5rem !important; padding: 0 !important; margin: 0 !important;
   white-space: nowrap; line-height: 1.2 !important; }
@@ -69,8 +76,13 @@ h1 { font-size: 2.2rem !important; } h2 { font-size: 1.7rem !important; } h3 { f
   overflow: visible !important; text-overflow: clip !important; overflow-wrap: break-word; }
 .st-key-heat_map_frame { max-height: calc(100vh - 290px); overflow-y: auto; overflow-x: hidden; }
 .st-key-heat_map_frame > div:first-child { position: sticky; top: 0; z-index: 3; background: #ffffff; }
-@media (max-height: 900px) { .st-key-heat_map_frame { max-height: calc(100vh - 350px); } }
-.st-key-heat_map_key [data-testid="stText"] { font-size: 0.75rem !important; }
+/* The headings' chart is its 24 px labels over a 1 px plot, then ~40 px of padding: shown to 1.6rem, the rows
+   start just under the headings (one more row on a projector's screen). */
+.st-key-heat_map_head { max-height: 1.6rem; overflow: hidden; }
+@media (max-height: 900px) { .st-key-heat_map_frame { max-height: calc(100vh - 310px); } }
+/* The map's key in words: 24 px in the room; 20 px on a projector's 768 px, where each line costs map rows. */
+.st-key-heat_map_key [data-testid="stText"] { font-size: 1rem !important; line-height: 1.25 !important; }
+@media (max-height: 900px) { .st-key-heat_map_key [data-testid="stText"] { font-size: 0.85rem !important; } }
 /* Meeting mode: a list of organisations (the agency page) shows every name whole, wrapped, never cut. */
 .st-key-meeting_picture [data-testid="stPageLink"] p, .st-key-meeting_picture [data-testid="stPageLink"] span {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
@@ -79,8 +91,22 @@ h1 { font-size: 2.2rem !important; } h2 { font-size: 1.7rem !important; } h3 { f
   padding-bottom: 0.15rem !important; min-height: 0 !important; }
 .st-key-meeting_picture [data-testid="stColumn"] > [data-testid="stVerticalBlock"] { gap: 0.35rem !important; }
 [data-testid="stDialog"] [data-testid="stText"] { font-size: 1rem !important; }
+/* A table as a wrapping list (tables.listed, e.g. the actions): every word shown, scrolled inside its frame on the
+   first screen. */
+[class*="st-key-mlist_"] { max-height: calc(100vh - 250px); overflow-y: auto; overflow-x: hidden;
+  border: 1px solid #8a8a8a; border-radius: 0.3rem; }
+[class*="st-key-mrow_"] { padding: 0.25rem 0.5rem; border-bottom: 1px solid #c8c8c8; }
+[class*="st-key-mrow_"] > :not(:last-child) [data-testid="stText"] { font-weight: 700 !important; }
+[class*="st-key-mlist_"] [data-testid="stText"] { white-space: normal !important; overflow-wrap: break-word;
+  line-height: 1.25 !important; }
 </style>
 """
+
+SCREEN_CSS = SCREEN_CSS.replace("</style>", "".join(
+    f'[class*="st-key-{tables.FLAG_KEY.format(tables.file_stem(flag).lower(), "")}"] {{ background: {fill}; '
+    "font-weight: 700; padding: 0 0.3rem; border-radius: 0.2rem; }\n" for flag, fill in FLAG_FILL.items())
+    + "</style>")
+"""Meeting mode's flag boxes (`tables.listed`) tinted as the grid's flag cells (`FLAG_FILL`: fixed words)."""
 
 TOGGLE_KEY = "screen_toggle"
 

@@ -60,22 +60,22 @@ st.caption(f"{f.describe() if this_cycle else (f.partnership_name or '') + ', al
            "Theme change: the theme's % green in the partnership's next cycle against the cycle the action came "
            "from.")
 
-MEETING_COLUMNS = ["flag", "days_to_due", "text", "target"]
-"""Meeting mode: the columns a room reads (the action's words widest, none beyond a 1366 px screen); the
-downloads and the page outside meeting mode keep every column."""
+MEETING_LINE = ["flag", "days_to_due", "target"]
+"""Meeting mode: what a room reads of each action, on one line above its text (whole, wrapped); the downloads
+and the page outside meeting mode keep every column."""
 if table.empty:
     st.info("No actions in these filters.")
-else:
+elif large:
     with meeting.picture(lead):
-        tables.show(table, name=f"actions {f.describe() if this_cycle else f.partnership}", key="actions",
-                    links={"theme": "trends"}, style=action_flag_style,
-                    column_config={"text": st.column_config.TextColumn("text", width=560 if large else "large"),
-                                   "flag": st.column_config.TextColumn("flag", help="overdue / due soon"),
-                                   "theme_green": st.column_config.NumberColumn("theme % green", format="%.1f"),
-                                   "next_theme_green": st.column_config.NumberColumn("next % green",
-                                                                                     format="%.1f")},
-                    height=440 if large else "auto",  # meeting mode: table and downloads on a 768 px screen
-                    only=MEETING_COLUMNS if large else None)
+        tables.listed(table, key="actions", line=MEETING_LINE, whole="text", flag="flag")
+    tables.download_buttons(table, name=f"actions {f.describe() if this_cycle else f.partnership}", key="actions")
+else:
+    tables.show(table, name=f"actions {f.describe() if this_cycle else f.partnership}", key="actions",
+                links={"theme": "trends"}, style=action_flag_style,
+                column_config={"text": st.column_config.TextColumn("text", width="large"),
+                               "flag": st.column_config.TextColumn("flag", help="overdue / due soon"),
+                               "theme_green": st.column_config.NumberColumn("theme % green", format="%.1f"),
+                               "next_theme_green": st.column_config.NumberColumn("next % green", format="%.1f")})
 
 
 # --- one action: its history and the forms ------------------------------------------------------------------------

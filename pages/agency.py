@@ -56,7 +56,9 @@ cols[3].metric("Still open", len(open_actions), border=True)
 with lead:
     meeting.headline([f"invited to {len(profile.engagement)} {'cycle' if len(profile.engagement) == 1 else 'cycles'}",
                       f"{returned} {'return or review' if returned == 1 else 'returns or reviews'}",
-                      f"{len(profile.recommendations)} recommendations, {len(open_actions)} still open"])
+                      f"{len(profile.recommendations)} "
+                      f"{'recommendation' if len(profile.recommendations) == 1 else 'recommendations'}, "
+                      f"{len(open_actions)} still open"])
 
 st.subheader("Ratings history")
 grades = profile.grades
@@ -72,8 +74,8 @@ else:
     long["label"] = long["partnership"].map(names) + " " + long["cycle"] + " · " + long["source"]
     order = list(dict.fromkeys(long.sort_values(["cycle", "partnership"], ascending=[False, True])["label"]))
     with meeting.picture(lead):
-        charts.draw("rag_bars", long, label="label", label_order=order, large=large,
-                    alt_text=f"Grades of {profile.name} per cycle")
+        charts.rag_bars(long, label="label", label_order=order, large=large,
+                        alt_text=f"Grades of {profile.name} per cycle")
     if (grades["source"] == "published aggregate").any():
         st.caption("Published aggregate: the report's own per-organisation counts (e.g. NSSCP Appendix One, whose "
                    "colours were lost in the text and are read as green, amber, red).")
@@ -91,17 +93,20 @@ else:
     chosen = st.selectbox("Cycle", cycles, key="agency_evidence_cycle")
     shown = evidence[(evidence["partnership"] + " " + evidence["cycle"]) == chosen].copy()
     shown["self"] = shown["self"].replace("", NOT_PUBLISHED)
-    tables.show(shown, name=f"evidence {profile.name} {chosen}", key="agency_evidence")
+    tables.show_or_list(shown, name=f"evidence {profile.name} {chosen}", key="agency_evidence",
+                        line=["question", "self", "moderated", "text"], whole="evidence")
 
 st.subheader("Recommendations and their progress")
 if profile.recommendations.empty:
     st.info("No recommendation or commitment is addressed to this organisation.")
 else:
-    tables.show(profile.recommendations, name=f"recommendations {profile.name}", key="agency_recs")
+    tables.show_or_list(profile.recommendations, name=f"recommendations {profile.name}", key="agency_recs",
+                        line=["cycle", "kind", "number", "status", "due", "owner", "latest update"], whole="text")
     filters.page_link("actions", "All actions →")
 
 st.subheader("Engagement history")
 tables.show(profile.engagement, name=f"engagement {profile.name}", key="agency_engagement")
 if not profile.contacts.empty:
-    tables.show(profile.contacts, name=f"contacts {profile.name}", key="agency_contacts")
+    tables.show_or_list(profile.contacts, name=f"contacts {profile.name}", key="agency_contacts",
+                        line=["date", "kind", "partnership", "cycle"], whole="detail")
 filters.page_link("engagement", "Engagement across the partnership →")

@@ -96,7 +96,9 @@ st.subheader(plain(f"Contact history · {where}"))
 if history.empty:
     st.write("No contacts recorded.")
 else:
-    tables.show(history, name=f"contacts {f.partnership} {where}", key="contacts", links={"organisation": "agency"})
+    tables.show_or_list(history, name=f"contacts {f.partnership} {where}", key="contacts",
+                        links={"organisation": "agency"}, line=["date", "organisation", "kind", "cycle"],
+                        whole="detail")
 
 
 # --- writes: business managers and admins -------------------------------------------------------------------

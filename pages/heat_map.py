@@ -70,8 +70,10 @@ def draw_responses(title: str) -> None:
         return
     st.caption("This cycle has no grades to colour: the responses are shown as written.")
     shown = cells[cells["evidence"] != ""][["organisation", "column", "column_label", "evidence"]]
-    tables.show(shown.rename(columns={"column": "question", "column_label": "text"}),
-                name=f"responses {info.partnership_short} {info.label}", links={"organisation": "agency"})
+    tables.show_or_list(shown.rename(columns={"column": "question", "column_label": "text"}),
+                        name=f"responses {info.partnership_short} {info.label}", key="responses",
+                        links={"organisation": "agency"}, line=["organisation", "question", "text"],
+                        whole="evidence")
 
 
 def draw_ratings() -> None:

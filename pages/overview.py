@@ -45,7 +45,9 @@ def percent(frame: pd.DataFrame, grade: str) -> float | None:
 
 
 def points(now: float | None, then: float | None) -> str | None:
-    return None if now is None or then is None else f"{now - then:+.0f} points since {before.label}"
+    """A metric card's change: the headline's number (`figures.point_change`), signed as st.metric reads it."""
+    change = figures.point_change(now, then)
+    return None if change is None else f"{change:+d} points since {before.label}"
 
 
 # --- headline figures, each with the link that explains it --------------------------------------------

@@ -120,7 +120,7 @@ else:
     st.subheader(f"{f.theme.capitalize() if f.theme else 'All themes'}: grades by cycle")
     bars = with_left_out(overall.assign(column=overall["cycle"].map(columns)), "column", theme_id=f.theme_id,
                          sector=f.sector)
-    charts.draw("rag_bars", bars, label="column", label_order=order, large=large, alt_text="Grades per cycle")
+    charts.rag_bars(bars, label="column", label_order=order, large=large, alt_text="Grades per cycle")
     tables.show(wide_table(themes, ["cycle", "method", "source", "theme"]),
                 name=f"themes by cycle {f.partnership}", key="trend_themes")
 if not ungraded.empty:
@@ -139,8 +139,8 @@ else:
     else:
         org = org.assign(label=org["partnership"].map(short_names()) + " " + org["cycle"] + " · " + org["source"])
         order = list(dict.fromkeys(org.sort_values(["cycle", "partnership"])["label"]))
-        charts.draw("rag_bars", with_left_out(org, "label", organisation_id=f.organisation_id, theme_id=f.theme_id),
-                    label="label", label_order=order, large=large, alt_text=f"Grades of {f.org} per cycle")
+        charts.rag_bars(with_left_out(org, "label", organisation_id=f.organisation_id, theme_id=f.theme_id),
+                        label="label", label_order=order, large=large, alt_text=f"Grades of {f.org} per cycle")
         if (org["source"] == "published aggregate").any():
             st.caption("Published aggregate rows are the report's per-organisation counts (Appendix One); their "
                        "colours were lost in the report's text and are read as green, amber, red.")
@@ -158,8 +158,8 @@ else:
     everyone = everyone.assign(label=everyone["partnership"].map(names) + " " + everyone["cycle"] + [
         " (illustrative)" if i else "" for i in everyone["illustrative"]] + " · " + everyone["source"])
     order = list(dict.fromkeys(everyone.sort_values(["illustrative", "partnership", "cycle"])["label"]))
-    charts.draw("rag_bars", with_left_out(everyone, "label", theme_id=f.theme_id, sector=f.sector), label="label",
-                label_order=order, large=large, alt_text="Grades of each partnership's cycles side by side")
+    charts.rag_bars(with_left_out(everyone, "label", theme_id=f.theme_id, sector=f.sector), label="label",
+                    label_order=order, large=large, alt_text="Grades of each partnership's cycles side by side")
     st.caption(("Each bar is the latest cycle of one partnership" if many else "Each bar is one cycle of one "
                 "partnership") + (f", theme: {f.theme}" if f.theme else "")
                + ". Frameworks and methods differ between partnerships: compare the shape, not the decimals.")

@@ -13,7 +13,8 @@
         wait_idle(page)
 
 `app_server` (the base URL) and `app_database` (its engine) are module-scoped: one server per test module, so
-give each test its own usernames. `chromium` is a fresh browser per test (own cookies). The browser tests are
+give each test its own usernames. `demo_server` serves the app as `make run` does, in demo mode (the demo banner
+on every page, the demo accounts), over `demo_database`. `chromium` is a fresh browser per test (own cookies). The browser tests are
 skipped when /usr/bin/chromium is absent, unless S11_REQUIRE_BROWSER is set (then they fail).
 """
 from __future__ import annotations
@@ -105,6 +106,32 @@ def app_server(app_database: Engine, tmp_path_factory: pytest.TempPathFactory) -
     data = tmp_path_factory.mktemp("app_data")
     url = app_database.url.render_as_string(hide_password=False)
     process, base = serve({"S11_DATABASE_URL": url, "S11_DATA_DIR": str(data)}, data / "streamlit.log")
+    yield base
+    stop(process)
+
+
+@pytest.fixture(scope="module")
+def demo_database(templates: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The embedded default database of `demo_server` (a seeded copy at S11_DATA_DIR/s11.sqlite3): in demo mode
+    while no real user is added to it, so sign in as a demo account (`users.DEMO_ACCOUNTS`)."""
+    require_chromium()
+    import shutil
+
+    from sqlalchemy.engine import make_url
+
+    data = tmp_path_factory.mktemp("demo_data")
+    shutil.copyfile(make_url(templates.clone("sqlite", seeded=True)).database, data / "s11.sqlite3")
+    engine = db.get_engine(f"sqlite:///{data / 's11.sqlite3'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def demo_server(demo_database: Engine) -> Iterator[str]:
+    """The app as `make run` serves it: on the embedded default database (`demo_database`), so in demo mode, with
+    the demo banner on every page and the demo accounts; its base URL. Stopped after the module."""
+    data = Path(demo_database.url.database).parent
+    process, base = serve({"S11_DATABASE_URL": "", "S11_DATA_DIR": str(data)}, data / "streamlit.log")
     yield base
     stop(process)
 

@@ -1,5 +1,6 @@
-"""Meeting mode (`?screen=1`) in real Chromium at the meeting room's 1920×1080 and a 1366×768 projector, signed in
-as an executive of every partnership (the demo executive's scope): geometry, not presence.
+"""Meeting mode (`?screen=1`) in real Chromium at the meeting room's 1920×1080 and a 1366×768 projector, on the app
+as `make run` serves it (demo mode: the demo banner above every page), signed in as the demo executive (every
+partnership): geometry, not presence.
 
 - every agenda page: one line of chrome, then the headline sentence, then the main picture, all on the first
   screen; no headline figure cut (scrollWidth ≤ clientWidth); next / previous walk the agenda with the filters kept;
@@ -21,14 +22,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from browser import add_user, app_database, app_server, chromium, sign_in, wait_idle  # noqa: F401 (fixtures)
+from browser import chromium, demo_database, demo_server, sign_in, wait_idle  # noqa: F401 (fixtures)
 from sqlalchemy import select, update
+
+from s11data.admin import users
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
-EVERY = ["Gloucestershire Safeguarding Children Partnership", "North Somerset Children's Partnership",
-         "South Gloucestershire Children's Partnership", "Illustrative Demo Partnership"]
 ROOM = {"width": 1920, "height": 1080}
 PROJECTOR = {"width": 1366, "height": 768}
 MARGIN = 40
@@ -38,6 +39,7 @@ AGENDA = [("", "Overview"), ("heat-map", "Heat map"), ("trends", "Trends"), ("en
           ("actions", "Overdue actions"), ("agency", "An agency")]
 HOSTILE = ("![tracker](https://example.invalid/pixel.png) **bold** [click me](javascript:alert(1)) "
            "<img src=x onerror=alert(1)> <a href='data:text/html,<script>alert(1)</script>'>data link</a> # Heading")
+DEMO_EXECUTIVE = next(a for a in users.DEMO_ACCOUNTS if a.username == "demo-executive")
 HOSTILE_ORG = "Harbour Domestic Abuse Service (illustrative)"
 HOSTILE_QUESTION = "A1"
 
@@ -89,6 +91,11 @@ SEGMENT = re.compile(r"^(R|A|G|–|N/A|\?) \d+%$")
 LEFT_OUT = re.compile(r"^× \d+ not answered$")
 LETTERED = re.compile(r"(^|· )(R|A|G|–|N/A|\?) \d+%")
 
+LIST_JS = """(list) => [...document.querySelectorAll(`.st-key-mlist_${list} [class*="st-key-mrow_"]`)].map(e => {
+  const texts = [...e.querySelectorAll('[data-testid="stText"]')]; const last = texts[texts.length - 1];
+  return {text: last.innerText, size: Math.min(...texts.map(t => parseFloat(getComputedStyle(t).fontSize))),
+          wide: texts.some(t => t.scrollWidth > t.clientWidth + 1 || t.scrollHeight > t.clientHeight + 1)}; })"""
+
 LABELS_JS = """(selector) => { const frame = document.querySelector(selector); if (!frame) return null;
   const out = [];
   for (const t of frame.querySelectorAll('svg .role-axis-label text')) {
@@ -101,15 +108,14 @@ LABELS_JS = """(selector) => { const frame = document.querySelector(selector); i
 
 
 @pytest.fixture(scope="module")
-def executive(app_database) -> str:  # noqa: F811
-    """An executive of every partnership (what the demo executive sees), and a hostile evidence text in the
-    illustrative 2025-26 return of one organisation (as a return could carry it)."""
+def executive(demo_database) -> str:  # noqa: F811
+    """The demo executive (every partnership) on the app as `make run` serves it, in demo mode with its banner,
+    and a hostile evidence text in the illustrative 2025-26 return of one organisation (as a return could carry
+    it). Returns the account's name."""
     from s11data.store import db
     from s11data.store.models import AuditReturn, Cycle, Organisation, Partnership, Question, Rating
 
-    username = f"meet-{uuid.uuid4().hex[:8]}"
-    add_user(app_database, username, "executive", EVERY)
-    with db.write_session(app_database) as session:
+    with db.write_session(demo_database) as session:
         rating_id = session.scalar(
             select(Rating.id).join(Question, Rating.question_id == Question.id)
             .join(AuditReturn, Rating.return_id == AuditReturn.id)
@@ -119,15 +125,16 @@ def executive(app_database) -> str:  # noqa: F811
                    Organisation.name == HOSTILE_ORG, AuditReturn.is_current.is_(True)))
         assert rating_id is not None, "the illustrative 2025-26 return of the hostile organisation is missing"
         session.execute(update(Rating).where(Rating.id == rating_id).values(evidence=HOSTILE))
-    return username
+    return DEMO_EXECUTIVE.username
 
 
-def room(chromium, app_server, user: str, size: dict[str, int], path: str) -> tuple[Any, list[str]]:  # noqa: F811
+def room(chromium, demo_server, user: str, size: dict[str, int], path: str) -> tuple[Any, list[str]]:  # noqa: F811
     """A signed-in tab of this size on `path`, with the page errors it collects."""
     page = chromium.new_context(viewport=size).new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    sign_in(page, app_server, user, path=path)
+    sign_in(page, demo_server, user, DEMO_EXECUTIVE.password, path=path)
+    page.locator("[data-testid='stAlert']", has_text="built-in demo database").wait_for()  # as `make run` shows it
     settle(page)
     return page, errors
 
@@ -172,6 +179,9 @@ def assert_bar_clear(page: Any, name: str) -> None:
 def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
     """One line of chrome, then the headline, then the main picture starting on the first screen; no cut text."""
     bar = box(page, ".st-key-meeting_bar")
+    banner = page.locator("[data-testid='stAlert']", has_text="built-in demo database").bounding_box()
+    assert banner and banner["height"] <= 40 and banner["y"] + banner["height"] <= bar["top"], \
+        f"{name}: the demo banner is not one thin line above the bar: {banner}"
     assert_bar_clear(page, name)
     assert bar["height"] <= 80, f"{name}: the chrome is more than one line ({bar['height']:.0f} px)"
     assert bar["scrollWidth"] <= bar["clientWidth"] + 1, f"{name}: the chrome line overflows the screen"
@@ -180,10 +190,14 @@ def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
     picture = box(page, ".st-key-meeting_picture")
     assert headline["bottom"] <= picture["top"] < size["height"] - 200, (name, picture)
     assert picture["bottom"] <= size["height"], f"{name}: the main picture ends at {picture['bottom']:.0f} px"
-    if name.startswith("actions"):  # the room's columns only, none beyond the screen
-        wide = page.evaluate("""() => [...document.querySelectorAll('.st-key-meeting_picture .dvn-scroller')]
-            .map(e => [e.scrollWidth, e.clientWidth])""")
-        assert wide and all(w <= c + 1 for w, c in wide), f"{name}: the actions table is wider than its box: {wide}"
+    if name.startswith("actions"):  # each open action an entry whose words are all shown (wrapped), none wider
+        entries = page.evaluate(LIST_JS, "actions")
+        opened = int(page.locator(".st-key-meeting_headline").inner_text().split()[0])
+        assert len(entries) == opened, f"{name}: {len(entries)} entries for {opened} open actions"
+        cut = [e for e in entries if e["wide"] or e["text"].endswith("…") or e["size"] < 24]
+        assert cut == [], f"{name}: action text cut, wider than its box or small: {cut[:2]}"
+        frame = box(page, ".st-key-mlist_actions")
+        assert frame["scrollWidth"] <= frame["clientWidth"] + 1, f"{name}: the list is wider than the screen"
     if name.startswith("engagement"):  # the funnel's words ('returns received: 19') whole and ≥ 24 px
         texts = [t for chart in page.evaluate(BAR_TEXT_JS) for t in chart["texts"] if ": " in t["text"]
                  for svg in [chart["svg"]] if t["right"] > svg["right"] + 1 or t["left"] < svg["left"] - 1
@@ -191,7 +205,7 @@ def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
         assert texts == [], f"{name}: funnel labels cut or small: {[(t['text'], t['right'], t['size']) for t in texts]}"
     if name.startswith("trends"):  # the grid of percentages: a margin below it, so it reads as whole
         assert picture["bottom"] <= size["height"] - MARGIN, f"{name}: the grid ends {picture['bottom']:.0f} px"
-    print(f"{name}: bar {bar['top']:.0f}–{bar['bottom']:.0f} · headline {headline['top']:.0f}–"
+    print(f"{name}: banner {banner['height']:.0f} px · bar {bar['top']:.0f}–{bar['bottom']:.0f} · headline {headline['top']:.0f}–"
           f"{headline['bottom']:.0f} · picture {picture['top']:.0f}–{picture['bottom']:.0f} px")
     cut = page.evaluate(CUT_JS, ".st-key-meeting_headline, [data-testid='stMetricValue'], .st-key-meeting_bar")
     assert cut == [], f"{name}: headline or chrome text cut: {cut[:3]}"
@@ -200,8 +214,8 @@ def assert_message_first(page: Any, size: dict[str, int], name: str) -> None:
 
 
 @pytest.mark.parametrize("size", [ROOM, PROJECTOR], ids=["1920x1080", "1366x768"])
-def test_every_agenda_page_shows_its_message_first(chromium, app_server, executive, size) -> None:  # noqa: F811
-    page, errors = room(chromium, app_server, executive, size, f"?{DEMO}")
+def test_every_agenda_page_shows_its_message_first(chromium, demo_server, executive, size) -> None:  # noqa: F811
+    page, errors = room(chromium, demo_server, executive, size, f"?{DEMO}")
     wanted = {"partnership": ["DEMO"], "cycle": ["2025-26"], "screen": ["1"]}
     faults: list[str] = []
     for i, (path, step) in enumerate(AGENDA):
@@ -255,18 +269,24 @@ def rag_bar_faults(page: Any, size: dict[str, int]) -> tuple[int, list[str]]:
 
 
 @pytest.mark.parametrize("size", [ROOM, PROJECTOR], ids=["1920x1080", "1366x768"])
-def test_every_rag_bar_segment_says_its_letter_and_percentage_whole(chromium, app_server, executive,  # noqa: F811
+def test_every_rag_bar_segment_says_its_letter_and_percentage_whole(chromium, demo_server, executive,  # noqa: F811
                                                                     size) -> None:
-    page, errors = room(chromium, app_server, executive, size, f"?{DEMO}")
+    page, errors = room(chromium, demo_server, executive, size, f"?{DEMO}")
     faults, seen = [], {}
     for path in ["", "trends", f"agency?org={HOSTILE_ORG}".replace(" ", "+"), "heat-map"]:
         if path:
-            page.goto(f"{app_server}/{path}{'&' if '?' in path else '?'}{DEMO}")
+            page.goto(f"{demo_server}/{path}{'&' if '?' in path else '?'}{DEMO}")
             page.wait_for_function("() => document.querySelector(\"[data-testid='stVegaLiteChart'] svg\")")
             settle(page)
         if path.startswith("agency"):  # a long name in the title
             assert_bar_clear(page, f"agency {size['width']}")
             assert box(page, ".st-key-meeting_bar")["height"] <= 80
+            key = page.locator(".st-key-meeting_picture [data-testid='stText']").first
+            assert "R = requires improvement" in key.inner_text() and key.bounding_box()["height"] <= 40, \
+                "the key in words is not one line"
+        legends = page.locator("[data-testid='stVegaLiteChart'] svg .role-legend").count()
+        if legends:  # meeting mode: each chart's key is one line of words above it, never a legend of 2-3 rows
+            faults.append(f"{path or 'overview'}: {legends} chart legends")
         count, found = rag_bar_faults(page, size)
         seen[path or "overview"] = count
         faults += [f"{path or 'overview'}: {fault}" for fault in found]
@@ -290,8 +310,8 @@ def assert_labels_whole(page: Any, frame: str, size: dict[str, int], expect: int
     return labels
 
 
-def test_the_illustrative_heat_map_fits_one_room_screen(chromium, app_server, executive) -> None:  # noqa: F811
-    page, errors = room(chromium, app_server, executive, ROOM, f"heat-map?{DEMO}")
+def test_the_illustrative_heat_map_fits_one_room_screen(chromium, demo_server, executive) -> None:  # noqa: F811
+    page, errors = room(chromium, demo_server, executive, ROOM, f"heat-map?{DEMO}")
     frame = box(page, ".st-key-heat_map_frame")
     assert frame["top"] <= 400, f"the map starts at {frame['top']:.0f} px"
     assert frame["bottom"] <= ROOM["height"], f"the map ends at {frame['bottom']:.0f} px"
@@ -303,6 +323,13 @@ def test_the_illustrative_heat_map_fits_one_room_screen(chromium, app_server, ex
     letters = page.evaluate("""() => [...document.querySelectorAll(
         ".st-key-heat_map_frame svg .role-mark text")].map(t => parseFloat(getComputedStyle(t).fontSize))""")
     assert letters and min(letters) >= 24, "cell letters under 24 px"
+    key = page.evaluate("""() => parseFloat(getComputedStyle(document.querySelector(
+        ".st-key-heat_map_key [data-testid='stText']")).fontSize)""")
+    assert key >= 24, f"the map's key in words is {key} px"
+    gap = page.evaluate("""() => Math.min(...[...document.querySelectorAll('.st-key-heat_map_body svg .role-mark path')]
+        .map(p => p.getBoundingClientRect().top)) - Math.max(...[...document.querySelectorAll(
+        '.st-key-heat_map_head svg .role-axis-label text')].map(t => t.getBoundingClientRect().bottom))""")
+    assert 0 <= gap <= 16, f"{gap:.0f} px between the column headings and the first row"
     shot(page, "heat-map-whole-1920")
     assert errors == []
 
@@ -314,8 +341,8 @@ def organisations_in_headline(page: Any) -> int:
     return int(words[0])
 
 
-def test_the_theme_view_shows_every_heading(chromium, app_server, executive) -> None:  # noqa: F811
-    page, errors = room(chromium, app_server, executive, ROOM, f"heat-map?{DEMO}")
+def test_the_theme_view_shows_every_heading(chromium, demo_server, executive) -> None:  # noqa: F811
+    page, errors = room(chromium, demo_server, executive, ROOM, f"heat-map?{DEMO}")
     page.locator(".st-key-meeting_bar").get_by_role("button", name="Filters").click()  # the view controls
     page.get_by_role("radio", name="Theme", exact=True).click()
     page.keyboard.press("Escape")
@@ -335,9 +362,9 @@ def test_the_theme_view_shows_every_heading(chromium, app_server, executive) -> 
     assert errors == []
 
 
-def test_on_a_projector_the_map_scrolls_inside_with_its_headings_kept(chromium, app_server,  # noqa: F811
+def test_on_a_projector_the_map_scrolls_inside_with_its_headings_kept(chromium, demo_server,  # noqa: F811
                                                                        executive) -> None:
-    page, errors = room(chromium, app_server, executive, PROJECTOR, f"heat-map?{DEMO}")
+    page, errors = room(chromium, demo_server, executive, PROJECTOR, f"heat-map?{DEMO}")
     frame = box(page, ".st-key-heat_map_frame")
     assert frame["top"] <= 400 and frame["bottom"] <= PROJECTOR["height"], frame
     assert frame["scrollHeight"] > frame["clientHeight"], "25 rows cannot fit 768 px: the frame should scroll"
@@ -354,9 +381,9 @@ def test_on_a_projector_the_map_scrolls_inside_with_its_headings_kept(chromium, 
     assert errors == []
 
 
-def test_a_clicked_cell_is_marked_and_its_evidence_shown_as_plain_text(chromium, app_server,  # noqa: F811
+def test_a_clicked_cell_is_marked_and_its_evidence_shown_as_plain_text(chromium, demo_server,  # noqa: F811
                                                                        executive) -> None:
-    page, errors = room(chromium, app_server, executive, ROOM, f"heat-map?{DEMO}")
+    page, errors = room(chromium, demo_server, executive, ROOM, f"heat-map?{DEMO}")
     cell = page.locator(f"path[aria-label^='Question: {HOSTILE_QUESTION}; Organisation: {HOSTILE_ORG};']")
     cell.click()
     dialog = page.get_by_role("dialog")
@@ -381,12 +408,45 @@ def test_a_clicked_cell_is_marked_and_its_evidence_shown_as_plain_text(chromium,
     assert errors == []
 
 
-def test_sign_out_is_reachable_in_meeting_mode(chromium, app_server, executive) -> None:  # noqa: F811
-    page, errors = room(chromium, app_server, executive, PROJECTOR, f"trends?{DEMO}")
+def test_sign_out_is_reachable_in_meeting_mode(chromium, demo_server, executive) -> None:  # noqa: F811
+    page, errors = room(chromium, demo_server, executive, PROJECTOR, f"trends?{DEMO}")
     button = page.locator(".st-key-meeting_bar").get_by_role("button", name="Sign out")
     found = button.bounding_box()
     assert found and found["x"] + found["width"] <= PROJECTOR["width"] and found["y"] < 100
     button.click()
     wait_idle(page)
     page.get_by_role("button", name="Login").wait_for()
+    assert errors == []
+
+
+LISTS_JS = """() => [...document.querySelectorAll('[class*="st-key-mlist_"]')].filter(e => !/st-key-mrow_/.test(e.className))
+  .map(e => ({list: e.className.match(/st-key-mlist_(\\S+)/)[1], scrollWidth: e.scrollWidth, clientWidth: e.clientWidth,
+              entries: e.querySelectorAll('[class*="st-key-mrow_"]').length,
+              cut: [...e.querySelectorAll('[data-testid="stText"]')].filter(t => t.scrollWidth > t.clientWidth + 1
+                   || t.scrollHeight > t.clientHeight + 1 || getComputedStyle(t).textOverflow === 'ellipsis'
+                   || parseFloat(getComputedStyle(t).fontSize) < 24).map(t => t.innerText.slice(0, 60)),
+              marked: e.querySelectorAll('img, a, strong, h1, h2, h3, em').length}))"""
+
+
+@pytest.mark.parametrize("path, wanted", [
+    (f"agency?org={HOSTILE_ORG}&screen=1".replace(" ", "+"), {"agency_evidence", "agency_recs", "agency_contacts"}),
+    ("heat-map?partnership=SGCP&cycle=2022-23&screen=1", {"responses"}),
+    ("engagement?partnership=GSCP&cycle=2021&screen=1", {"contacts"})], ids=["agency", "responses", "contacts"])
+def test_what_people_read_is_listed_whole_and_plain_in_meeting_mode(chromium, demo_server, executive,  # noqa: F811
+                                                                    path, wanted) -> None:
+    """Evidence, responses, action text and contact notes: in meeting mode a list whose every word is shown
+    (wrapped, ≥ 24 px, no entry wider than its box), plain text (a return's Markdown and HTML stay text), instead
+    of a grid that cuts them at its column's width."""
+    page, errors = room(chromium, demo_server, executive, PROJECTOR, path)
+    page.locator('[class*="st-key-mlist_"]').first.wait_for()
+    lists = {found["list"]: found for found in page.evaluate(LISTS_JS)}
+    assert wanted <= set(lists), f"lists shown: {sorted(lists)}"
+    for name in wanted:
+        found = lists[name]
+        assert found["entries"] > 0 and found["scrollWidth"] <= found["clientWidth"] + 1, found
+        assert found["cut"] == [], f"{name}: text cut or small: {found['cut'][:3]}"
+        assert found["marked"] == 0, f"{name}: text rendered as Markdown or HTML"
+    if "agency_evidence" in wanted:  # the hostile evidence of DEMO 2025-26, the cycle shown first, as written
+        assert page.locator(".st-key-mlist_agency_evidence [data-testid='stText']",
+                            has_text=HOSTILE[:40]).first.inner_text() == HOSTILE
     assert errors == []

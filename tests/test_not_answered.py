@@ -99,3 +99,27 @@ def test_the_agency_table_and_bars_tell_not_answered_from_na(partial: Engine) ->
     assert row["Not answered"] == 2, row  # its own column, not counted as N/A
     beside = side_labels(bar_charts(at)[0])
     assert next(v for k, v in beside.items() if "2025-26" in k).endswith("× 2 not answered"), beside
+
+
+def test_the_per_question_reads_and_the_agency_evidence_say_which_questions_were_left_out(
+        seeded_engine: Engine) -> None:
+    """By question: how many returns left each out (the heat map's per-question table), and in the agency's
+    evidence a row per question its return left out, 'Not answered' (never N/A, never a blank self-rating)."""
+    from s11data.views import agency, ratings_map
+
+    everyone = Scope.system("test")
+    cid, oid = leave_out(seeded_engine, ORG, LEFT_OUT)
+    with db.read_session(seeded_engine) as session:
+        by_question = not_answered(session, everyone, cycles=[cid], by_question=True)
+        assert dict(zip(by_question["question"], by_question["count"])) == {"A1": 1, "A2": 1}
+        assert by_question["count"].sum() == not_answered(session, everyone, cycles=[cid])["count"].sum()
+        table = ratings_map.ratings_map(session, everyone, cid).per_question
+        counts = dict(zip(table["question"], table[ratings_map.NOT_ANSWERED_COLUMN]))
+        assert counts["A1"] == counts["A2"] == 1 and counts["B1"] == 0, counts
+        evidence = agency.agency_profile(session, everyone, oid).evidence
+        mine = evidence[evidence["cycle"] == "2025-26"]
+        assert mine[mine["question"].isin(LEFT_OUT)]["self"].tolist() == [charts.NOT_ANSWERED] * 2
+        assert list(mine["question"])[:3] == ["A1", "A2", "B1"], "left-out rows keep the questions' order"
+        assert (mine["self"] == charts.NOT_ANSWERED).sum() == 2
+        whole = ratings_map.ratings_map(session, everyone, cycle_id(session, "DEMO", "2024-25")).per_question
+        assert ratings_map.NOT_ANSWERED_COLUMN not in whole.columns, "a cycle of whole returns has no such column"

@@ -138,6 +138,19 @@ def test_green_and_red_are_the_same_on_the_overview_and_trends(embedded: Engine)
     assert metric(overview, "Red").value == f"{_bar_percent(trends, '2025-26', 'Red'):.0f}%" == "13%"
 
 
+def test_the_change_since_the_last_cycle_is_the_same_in_the_headline_and_the_cards(embedded: Engine) -> None:
+    """A chair's themes: 36% green after 55.x% — the headline's '−19' and the card's '-19 points', not '-20'
+    (the difference of the unrounded shares); the same for red."""
+    overview = page(CHAIR, "overview", screen="1")
+    said = " ".join(t.value for t in overview.text)
+    for label, what in (("Green", "outstanding"), ("Red", "requires improvement")):
+        card = re.match(r"([+-]\d+) points since", metric(overview, label).proto.delta)
+        assert card, metric(overview, label).proto.delta
+        headline = re.search(rf"\d+% {what} \(([+−]\d+|0)", said)
+        assert headline, said
+        assert headline[1].replace("−", "-") == card[1], (label, headline[1], card[1])
+
+
 def test_weakest_themes_are_ranked_by_the_rule_the_page_states(embedded: Engine) -> None:
     overview = page(EXECUTIVE, "overview", partnership="GSCP", cycle="2021")
     assert "lowest % green first" in words(overview)

@@ -45,7 +45,8 @@ class AgencyProfile:
     """partnership, cycle, source, Green, Amber, Red, Not rated, Not applicable, Not answered — its ratings (or
     published counts) per cycle, and the questions its return left out ('×': no answer, unlike N/A)."""
     evidence: pd.DataFrame
-    """partnership, cycle, question, text, self, moderated, evidence — its current answers."""
+    """partnership, cycle, question, text, self, moderated, evidence — its current answers, and the questions its
+    return left out (self 'Not answered', '×': no answer, unlike N/A)."""
     recommendations: pd.DataFrame
     """partnership, cycle, number, kind, text, owner, due, status, latest update, updated — asked of it."""
     contacts: pd.DataFrame
@@ -126,9 +127,23 @@ def _agency_evidence(session: Session, scope: Scope, oid: int) -> pd.DataFrame:
                            organisation_id=oid)
     stmt = stmt.order_by(Cycle.label.desc(), Cycle.partnership_id, Question.position)
     names = dict(session.execute(select(Partnership.id, Partnership.name)).all())
-    rows = [(names[p], c, q, t, _grade_text(r), _grade_text(m) or "", e or "")
-            for p, c, q, t, r, m, e, _pos in session.execute(stmt)]
-    return pd.DataFrame(rows, columns=["partnership", "cycle", "question", "text", "self", "moderated", "evidence"])
+    rows = [(names[p], c, q, t, _grade_text(r), _grade_text(m) or "", e or "", p, pos)
+            for p, c, q, t, r, m, e, pos in session.execute(stmt)]
+    returned = session.scalars(select(AuditReturn.cycle_id).where(AuditReturn.organisation_id == oid,
+                                                                  AuditReturn.is_current.is_(True))).all()
+    left_out = not_answered(session, scope, cycles=returned, organisation_id=oid, by_question=True) \
+        if returned else None
+    if left_out is not None and not left_out.empty:  # its return left these out: '×', unlike N/A (an answer)
+        cycle = {cid: (label, pid) for cid, label, pid in session.execute(
+            select(Cycle.id, Cycle.label, Cycle.partnership_id).where(Cycle.id.in_(left_out["cycle_id"].tolist())))}
+        rows += [(names[cycle[cid][1]], cycle[cid][0], q, t, NOT_ANSWERED, "", "", cycle[cid][1], pos)
+                 for cid, q, t, pos in left_out[["cycle_id", "question", "text", "position"]]
+                 .itertuples(index=False, name=None)]
+        rows.sort(key=lambda r: r[8])
+        rows.sort(key=lambda r: r[7])
+        rows.sort(key=lambda r: r[1], reverse=True)  # as the query orders: latest cycle, partnership, position
+    return pd.DataFrame([r[:7] for r in rows],
+                        columns=["partnership", "cycle", "question", "text", "self", "moderated", "evidence"])
 
 
 def _agency_actions(session: Session, scope: Scope, oid: int) -> pd.DataFrame:

@@ -271,21 +271,26 @@ def _rating_filters(stmt: Select, scope: Scope, *, partnership_id: int | None = 
 # --- questions left out of a return ------------------------------------------------------------------------
 
 def not_answered(session: Session, scope: Scope, *, cycles: Collection[int], organisation_id: int | None = None,
-                 sector: str | None = None, theme_id: ThemeFilter = None, by_theme: bool = False) -> pd.DataFrame:
+                 sector: str | None = None, theme_id: ThemeFilter = None, by_theme: bool = False,
+                 by_question: bool = False) -> pd.DataFrame:
     """How many questions the current returns of `cycles` left out (no answer at all: '×', unlike N/A, which is an
-    answer): cycle_id (, theme, theme_id with `by_theme`), count — only rows with a count. The one count every
-    view says beside its %s (which are of the answers given, as the published reports count them).
+    answer): cycle_id (, theme, theme_id with `by_theme`; question, text, position with `by_question`), count —
+    only rows with a count. The one count every view says beside its %s (which are of the answers given, as the
+    published reports count them).
 
     A question of the cycle counts once per current return without a rating of it; `theme_id` keeps the questions
-    on that theme (or themes); `by_theme` counts per theme (a question on two themes counts in each). Only cycles
-    read from their ratings count: a published-aggregate cycle's or a peer review's returns hold quotations of
-    some questions, not answers to all."""
+    on that theme (or themes); `by_theme` counts per theme (a question on two themes counts in each),
+    `by_question` per question (how many returns left it out; with `organisation_id`, which questions its return
+    left out). Only cycles read from their ratings count: a published-aggregate cycle's or a peer review's returns
+    hold quotations of some questions, not answers to all."""
+    named = [*(["theme", "theme_id"] if by_theme else []), *(["question", "text", "position"] if by_question else [])]
     sources = cycle_sources(session, scope, cycle_ids=cycles) if cycles else {}
     cycles = [cid for cid, source in sources.items() if source == RATINGS]
     if not cycles:
-        return pd.DataFrame(columns=["cycle_id", *(["theme", "theme_id"] if by_theme else []), "count"])
+        return pd.DataFrame(columns=["cycle_id", *named, "count"])
     answered = select(Rating.id).where(Rating.return_id == AuditReturn.id, Rating.question_id == Question.id)
-    columns = [AuditReturn.cycle_id, *([Theme.name, Theme.id] if by_theme else [])]
+    columns = [AuditReturn.cycle_id, *([Theme.name, Theme.id] if by_theme else []),
+               *([Question.code, Question.text, Question.position] if by_question else [])]
     stmt = (select(*columns, func.count()).select_from(AuditReturn)
             .join(Cycle, Cycle.id == AuditReturn.cycle_id)
             .join(Question, Question.cycle_id == AuditReturn.cycle_id)
@@ -304,5 +309,4 @@ def not_answered(session: Session, scope: Scope, *, cycles: Collection[int], org
         stmt = stmt.join(Organisation, Organisation.id == AuditReturn.organisation_id).where(
             Organisation.sector == Sector(sector).value)
     stmt = stmt.group_by(*columns)
-    return pd.DataFrame([tuple(row) for row in session.execute(stmt)],
-                        columns=["cycle_id", *(["theme", "theme_id"] if by_theme else []), "count"])
+    return pd.DataFrame([tuple(row) for row in session.execute(stmt)], columns=["cycle_id", *named, "count"])

@@ -103,11 +103,17 @@ def percent_of(distribution: pd.DataFrame, grade: Rag | str) -> float | None:
     return float(row["percent"].iloc[0]) if not row.empty else 0.0
 
 
+def point_change(now: float | None, then: float | None) -> int | None:
+    """A change in percentage points between two shares as they are shown (whole %s: 36% after 55% is −19,
+    whatever the decimals); None without both figures. Every headline and metric card says this one."""
+    return None if now is None or then is None else round(now) - round(then)
+
+
 def points(now: float | None, then: float | None) -> str | None:
-    """A change in percentage points as people write it: '+1', '−6', '0'; None without both figures."""
-    if now is None or then is None:
+    """A change in percentage points as people write it: '+1', '−6', '0' (`point_change`); None without both."""
+    change = point_change(now, then)
+    if change is None:
         return None
-    change = round(now) - round(then)
     return f"+{change}" if change > 0 else (f"{MINUS}{-change}" if change < 0 else "0")
 
 

@@ -96,7 +96,9 @@ def ratings_map(session: Session, scope: Scope, cycle_id: int, *, by: str = "que
         column_key=tuple(_column_key(session, scope, cycle_id, cells, columns, labels, by)),
         higher=higher,
         questions=pd.DataFrame({"question": list(columns), "text": [labels[c] for c in columns]}),
-        per_question=summary_table(per_question, "question") if not per_question.empty else per_question,
+        per_question=with_not_answered(summary_table(per_question, "question"), common.not_answered(
+            session, scope, cycles=[cycle_id], sector=sector, theme_id=theme_id, by_question=True))
+        if not per_question.empty else per_question,
         per_organisation=counts.drop(columns=["source"]), published=published)
 
 
@@ -157,6 +159,19 @@ def summary_table(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     texts = frame.drop_duplicates(key).set_index(key)["text"]
     wide.insert(1, "text", wide[key].map(texts))
     return wide.rename(columns={g: f"% {g.lower()}" for g in present})
+
+
+NOT_ANSWERED_COLUMN = "not answered (returns)"
+"""The per-question table's count of returns that left the question out ('×': not in its %s, unlike N/A)."""
+
+
+def with_not_answered(table: pd.DataFrame, left_out: pd.DataFrame) -> pd.DataFrame:
+    """The per-question table (`summary_table`) with how many returns left each question out
+    (`common.not_answered` by question), when any did."""
+    if left_out.empty:
+        return table
+    counts = dict(zip(left_out["question"], left_out["count"]))
+    return table.assign(**{NOT_ANSWERED_COLUMN: [int(counts.get(q, 0)) for q in table["question"]]})
 
 
 def _green_row(session: Session, scope: Scope, cycle_id: int, by: str, view: str, grade_of: str,
