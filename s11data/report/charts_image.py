@@ -13,8 +13,9 @@ import os
 import struct
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import vl_convert
@@ -80,6 +81,22 @@ def draw_all(specs: Iterable[dict[str, Any]]) -> None:
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         for key, image in zip(todo, pool.map(_draw, todo, chunksize=max(1, len(todo) // (4 * workers)))):
             _remember(key, image)
+
+
+@contextmanager
+def drawing_ahead() -> Iterator[Callable[[Iterable[dict[str, Any]]], None]]:
+    """Charts drawn in worker processes (one per core) while the caller goes on drafting: the callable given
+    hands them charts as they are made; on leaving, every chart handed over is drawn and kept. A 15-partnership
+    roll-up's hundred charts are mostly drawn by the time its draft is done."""
+    pending: dict[str, Future[bytes]] = {}
+    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        def hand_over(specs: Iterable[dict[str, Any]]) -> None:
+            for key in map(_key, specs):
+                if key not in pending and _drawn(key) is None:
+                    pending[key] = pool.submit(_draw, key)
+        yield hand_over
+        for key, future in pending.items():
+            _remember(key, future.result())
 
 
 def _key(spec: dict[str, Any]) -> str:

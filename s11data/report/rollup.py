@@ -21,6 +21,7 @@ from ..views import common, filter_choices, overview, trends
 from ..store.errors import UserError
 from ..store.models import STABLE_THEMES
 from ..store.scope import Scope
+from . import charts_image
 from . import draft as local
 from .citations import cited_sources
 from .context import Drafting, when
@@ -187,7 +188,12 @@ def draft_rollup(session: Session, scope: Scope, *, cycle_ids: Sequence[int],
     illustrative = any(i.illustrative for i in infos)
     blocks: list[Block] = [Heading("Introduction", 1), *what_section_11_asks(),
                            *regional_blocks(session, scope, infos)]
-    blocks += named_captions([(d.cycle.partnership, partnership_chapter(d)) for d in drafts])
+    with charts_image.drawing_ahead() as draw:  # the charts drawn on the other core while the chapters are drafted
+        chapters = []
+        for d in drafts:
+            chapters.append((d.cycle.partnership, partnership_chapter(d)))
+            draw(b.spec for b in chapters[-1][1] if isinstance(b, Chart))
+    blocks += named_captions(chapters)
     cited = cited_sources(session, scope, [i.id for i in infos], drafts[0].report_names)
     blocks += [Heading("Sources", 1), Paragraph("The figures of this report come from the database; where they were "
                                                 "transcribed from a published report, that report is cited here.")]
