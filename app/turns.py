@@ -3,10 +3,12 @@ for a turn (waiting costs no CPU).
 
 Streamlit runs every session's script in its own thread, and only one thread holds Python's lock at a time. Twenty
 sessions opened at once all running meant the lock changing hands between twenty threads, each evicting the others'
-memory from the processor's caches: on the national set, server CPU per heat-map load for a partnership not opened
-before rose from 0.15–0.20 s (one session) to 0.27–0.38 s (20 at once, one process). Two at a time (one working in
-Python while the other waits on the database) kept it at 0.15–0.22 s, and the 20th session's page came sooner
-(p95 3.4–5.7 s against 6.6–7.4 s), measured beside other work on a 2-core machine (`s11 bench`, concurrency).
+memory from the processor's caches and the allocator mapping fresh memory for each: on the national set, server CPU
+per heat-map load for a partnership not opened before (one process, quiet 2-core machine, `s11 bench` concurrency)
+was 0.20 s for one session alone but 0.30 / 0.37 / 0.36 s for 5 / 20 / 50 at once. Taking turns one at a time:
+0.20 / 0.15 / 0.16 s, and the last pages came sooner (p95 for 20 at once 6.5 → 2.9 s, for 50 15.7 → 7.8 s); two at
+a time was between (0.22 / 0.24 / 0.23 s). The pages' reads are short, so one working at a time loses little to
+their waits on the database.
 
 Long work (drafting a report, building its documents) steps aside (`step_aside`) so it never holds others up; it
 does not take a turn again, so a draft computed inside a cached read can never wait for a turn held by a run that
@@ -19,8 +21,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-RUNS_AT_ONCE = max(1, int(os.environ.get("S11_RUNS_AT_ONCE", "2") or 2))
-"""Script runs of one server process working at once (env S11_RUNS_AT_ONCE; default 2)."""
+RUNS_AT_ONCE = max(1, int(os.environ.get("S11_RUNS_AT_ONCE", "1") or 1))
+"""Script runs of one server process working at once (env S11_RUNS_AT_ONCE; default 1)."""
 _turns = threading.BoundedSemaphore(RUNS_AT_ONCE)
 _mine = threading.local()
 
