@@ -8,18 +8,20 @@ from __future__ import annotations
 import copy
 import io
 import json
-import multiprocessing
 import os
 import struct
+import subprocess
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any
 
 import vl_convert
 from PIL import Image
+
+from s11data.report import chart_worker
 
 WIDTH_PX = 640
 """A container-wide chart's width in CSS pixels: a text column of A4 with 2 cm margins is about 640 px."""
@@ -63,7 +65,7 @@ CACHED_CHARTS = 512
 each is drawn once (a chart's PNG is some tens of kB)."""
 DRAW_APART_FROM = 12
 """Charts not yet drawn from which `draw_all` spreads them over one worker process per core: vl-convert draws
-one chart at a time in about 0.12 s of CPU, and a worker takes about 1 s to start."""
+one chart at a time in about 0.14 s of CPU, and a worker takes about 0.2 s to start."""
 _cache: OrderedDict[str, bytes] = OrderedDict()
 _cache_lock = threading.Lock()
 
@@ -71,32 +73,46 @@ _cache_lock = threading.Lock()
 def draw_all(specs: Iterable[dict[str, Any]]) -> None:
     """Draw every chart of a document before it is laid out: many at once in worker processes (one per core),
     so a roll-up's hundred charts take half the time on two cores; a few in this process."""
-    keys = list(dict.fromkeys(_key(spec) for spec in specs))
-    todo = [key for key in keys if _drawn(key) is None]
-    workers = min(os.cpu_count() or 1, len(todo))
-    if len(todo) < DRAW_APART_FROM or workers < 2:
+    todo = [key for key in dict.fromkeys(_key(spec) for spec in specs) if _drawn(key) is None]
+    if len(todo) < DRAW_APART_FROM or (os.cpu_count() or 1) < 2:
         for key in todo:
             _remember(key, _draw(key))
         return
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        for key, image in zip(todo, pool.map(_draw, todo, chunksize=max(1, len(todo) // (4 * workers)))):
-            _remember(key, image)
+    with drawing_ahead() as draw:
+        draw(todo, keyed=True)
 
 
 @contextmanager
-def drawing_ahead() -> Iterator[Callable[[Iterable[dict[str, Any]]], None]]:
-    """Charts drawn in worker processes (one per core) while the caller goes on drafting: the callable given
-    hands them charts as they are made; on leaving, every chart handed over is drawn and kept. A 15-partnership
-    roll-up's hundred charts are mostly drawn by the time its draft is done."""
+def drawing_ahead() -> Iterator[Callable[..., None]]:
+    """Charts drawn in worker processes (`chart_worker`, one per core) while the caller goes on: the callable
+    given hands them specs as they are made; on leaving, every chart handed over is drawn and kept. A
+    15-partnership roll-up's hundred charts are mostly drawn by the time its draft is done."""
     pending: dict[str, Future[bytes]] = {}
-    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        def hand_over(specs: Iterable[dict[str, Any]]) -> None:
-            for key in map(_key, specs):
-                if key not in pending and _drawn(key) is None:
-                    pending[key] = pool.submit(_draw, key)
-        yield hand_over
-        for key, future in pending.items():
-            _remember(key, future.result())
+    mine = threading.local()
+    workers: list[subprocess.Popen[bytes]] = []
+    started = threading.Lock()
+
+    def drawn_by_worker(key: str) -> bytes:
+        worker = getattr(mine, "worker", None)
+        if worker is None:
+            worker = mine.worker = chart_worker.start()
+            with started:
+                workers.append(worker)
+        return chart_worker.ask(worker, key)
+
+    def hand_over(specs: Iterable[Any], keyed: bool = False) -> None:
+        for key in (specs if keyed else map(_key, specs)):
+            if key not in pending and _drawn(key) is None:
+                pending[key] = threads.submit(drawn_by_worker, key)
+
+    try:
+        with ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="chart") as threads:
+            yield hand_over
+            for key, future in pending.items():
+                _remember(key, future.result())
+    finally:
+        for worker in workers:
+            chart_worker.stop(worker)
 
 
 def _key(spec: dict[str, Any]) -> str:
@@ -141,3 +157,7 @@ def css_size(image: bytes) -> tuple[float, float]:
         raise ValueError("not a PNG image")
     width, height = struct.unpack(">II", image[16:24])
     return width / SCALE, height / SCALE
+
+
+if __name__ == "__main__":  # a worker of `drawing_ahead` (see chart_worker)
+    chart_worker.serve(_draw)
