@@ -103,7 +103,10 @@ def partnerships_side_by_side(session: Session, scope: Scope, *, theme_id: Theme
 
 def side_by_side_latest_only(session: Session, scope: Scope) -> bool:
     """Whether partnerships_side_by_side shows only each partnership's latest cycle."""
-    count = session.scalar(select(func.count(Partnership.id)).where(in_scope(Partnership.id, scope)))
+    if scope.everything:
+        count = session.scalar(select(func.count(Partnership.id)))
+    else:  # the scope's own partnerships: no look-up
+        count = len(scope.partnership_ids)
     return (count or 0) > SIDE_BY_SIDE_ALL_CYCLES
 
 
@@ -134,8 +137,13 @@ def _grade_rows(session: Session, scope: Scope, *, partnership_id: int | None, o
     counted = _grade_counts(session, scope, partnership_id=partnership_id, organisation_id=organisation_id,
                             theme_id=theme_id, sector=sector, by_theme=by_theme, grade_of=grade_of, cycles=cycles,
                             section=section)
-    with_aggregates = _cycles_with_aggregates(session, scope, partnership_id, organisation_id, cycles)
-    sources = cycle_sources(session, scope, partnership_id, {row[0] for row in counted} | with_aggregates)
+    if cycles is not None and organisation_id is None:  # the cycles asked for: their sources in one look-up
+        have = {row[0] for row in counted}
+        sources = {cid: src for cid, src in cycle_sources(session, scope, partnership_id, cycles).items()
+                   if cid in have or src == PUBLISHED}
+    else:
+        with_aggregates = _cycles_with_aggregates(session, scope, partnership_id, organisation_id, cycles)
+        sources = cycle_sources(session, scope, partnership_id, {row[0] for row in counted} | with_aggregates)
     rows = [row for row in counted if sources.get(row[0]) == RATINGS]
     published = [cid for cid, src in sources.items() if src == PUBLISHED]
     if published and not sector:
