@@ -2,13 +2,10 @@
 type and file extension of each format."""
 from __future__ import annotations
 
-import gc
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Literal
 
 from s11data.report import charts_image
+from s11data.store.collector import fewer_collections
 from s11data.report.docx import to_docx
 from s11data.report.document import Chart, Report, Table
 from s11data.report.html import to_html
@@ -36,35 +33,6 @@ def render(report: Report, fmt: Format) -> bytes:
         if fmt == "pdf":
             return to_pdf(report)
         return to_html(report).encode("utf-8")
-
-
-COLLECT_EVERY = 50_000
-"""Allocations between the cyclic collector's youngest passes while a document is made (Python's default: 700).
-WeasyPrint and python-docx make millions of short-lived objects; at the default, the collector took 12 % of a
-15-partnership roll-up's PDF (43.8 → 38.5 s of CPU with it off; with this setting the same, and peak memory as
-with the default)."""
-_renders = 0
-_renders_lock = threading.Lock()
-_usual_threshold = gc.get_threshold()
-
-
-@contextmanager
-def fewer_collections() -> Iterator[None]:
-    """The collector's youngest threshold at COLLECT_EVERY while any document is being made in this process
-    (app sessions render in threads; the last one to finish puts the usual threshold back)."""
-    global _renders, _usual_threshold
-    with _renders_lock:
-        if _renders == 0:
-            _usual_threshold = gc.get_threshold()
-            gc.set_threshold(COLLECT_EVERY, *_usual_threshold[1:])
-        _renders += 1
-    try:
-        yield
-    finally:
-        with _renders_lock:
-            _renders -= 1
-            if _renders == 0:
-                gc.set_threshold(*_usual_threshold)
 
 
 def check_tables(report: Report) -> None:

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import psycopg
-from sqlalchemy import Connection, Engine, Table, create_engine, event, exc, insert, inspect, select, update
+from sqlalchemy import Connection, Engine, Select, Table, create_engine, event, exc, insert, inspect, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import column as _column
@@ -182,6 +182,22 @@ def data_version(engine: Engine) -> int:
     """The database's data version: one primary-key read (cheap enough for the start of every script run)."""
     with engine.connect() as conn:
         return int(conn.execute(select(_DATA_VERSION.c.version).where(_DATA_VERSION.c.id == 1)).scalar() or 0)
+
+
+def plain_rows(session: Session, stmt: Select) -> list[tuple]:
+    """The rows of `stmt` as the driver returns them: tuples of plain values (an enum as its stored text), with no
+    per-row work of SQLAlchemy's. For reads of thousands of rows, where that work is most of the time (filter
+    choices for a reader of 150 partnerships: 8,000 pairs and 6,000 names). The parameters stay bound."""
+    connection = session.connection()
+    compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    values = compiled.construct_params()
+    parameters = tuple(values[name] for name in compiled.positiontup or ()) if compiled.positional else values
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(compiled), parameters)
+        return [tuple(row) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
