@@ -226,7 +226,7 @@ def submit_sign_in(page: Any, username: str, password: str = PASSWORD, expect_su
     page.get_by_role("button", name="Login").click()
     wait_idle(page)
     if expect_success:
-        page.get_by_role("button", name="Sign out").wait_for(timeout=PATIENCE_MS)
+        page.get_by_role("button", name="Sign out").first.wait_for(timeout=PATIENCE_MS)  # meeting mode: bar + sidebar
         wait_for_auth_cookie(page)
 
 
