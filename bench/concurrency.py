@@ -235,10 +235,31 @@ def percentile(values: Sequence[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
 
 
+QUIET_CPU_SECONDS = 0.02
+"""Server CPU a quiet server may spend in `QUIET_WINDOW` (its event loop's own ticks) while `quiet_cpu` waits."""
+QUIET_WINDOW = 0.25
+QUIET_LIMIT = 10.0
+
+
+def quiet_cpu(servers_: Sequence[Server]) -> float:
+    """The servers' CPU seconds once they have gone quiet (at most QUIET_CPU_SECONDS in a QUIET_WINDOW, or after
+    QUIET_LIMIT seconds): a page is finished for its reader before the server has done with it (the run's
+    caches written, its session's messages sent), and that work belongs to the level that caused it, not to the
+    next one."""
+    deadline = time.monotonic() + QUIET_LIMIT
+    before = sum(server.cpu_seconds() for server in servers_)
+    while True:
+        time.sleep(QUIET_WINDOW)
+        now = sum(server.cpu_seconds() for server in servers_)
+        if now - before <= QUIET_CPU_SECONDS or time.monotonic() > deadline:
+            return now
+        before = now
+
+
 def measure(servers_: Sequence[Server], targets: Sequence[tuple[Server, str, str]], *, partnerships: str) -> Level:
-    cpu = sum(server.cpu_seconds() for server in servers_)
+    cpu = quiet_cpu(servers_)
     loads, held = asyncio.run(_level(targets))
-    spent = sum(server.cpu_seconds() for server in servers_) - cpu
+    spent = quiet_cpu(servers_) - cpu
     times = [load.seconds for load in loads]
     return Level(sessions=len(targets), processes=len(servers_), partnerships=partnerships,
                  median_s=statistics.median(times), p95_s=percentile(times, 0.95),
