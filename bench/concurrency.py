@@ -5,8 +5,9 @@ a browser: connect to `/_stcore/stream` with the sign-in cookie, ask for one pag
 and read the server's messages until the run has finished. Per level (1, 5, 10, 20, 50 sessions at once) it
 reports the median and p95 time to the finished page, the server CPU per load (the processes' user + system time
 from /proc, so the client's own work is not counted), the script runs per load and the memory each open session
-holds. "One partnership": every session opens the same partnership's page, already opened once (warm). "Distinct
-partnerships": every session opens a partnership no session of that server opened before (cold). Then the same
+holds (a level of one session: SINGLE_LOADS loads in turn). "One partnership": every session opens the same
+partnership's page, already opened once (warm). "Distinct partnerships": every session opens a partnership no
+session of that server opened before (cold). Then the same
 with two server processes, sessions dealt to them in turn (what a load balancer with sticky sessions does).
 """
 from __future__ import annotations
@@ -75,6 +76,8 @@ class Level:
     runs_per_load: float
     memory_per_session_mb: float
     failed: int = 0
+    loads: int = 0
+    """Page loads measured: `sessions`, or for a level of one session up to SINGLE_LOADS in turn."""
 
 
 @dataclass
@@ -256,15 +259,28 @@ def quiet_cpu(servers_: Sequence[Server]) -> float:
         before = now
 
 
-def measure(servers_: Sequence[Server], targets: Sequence[tuple[Server, str, str]], *, partnerships: str) -> Level:
+SINGLE_LOADS = 5
+"""A level of one session is that many loads one after another (a figure of one load would be one sample: a
+full garbage collection of the server's heap, ~0.08 s once its caches are filled, lands in whichever load runs
+when it falls due)."""
+
+
+def measure(servers_: Sequence[Server], rounds: Sequence[Sequence[tuple[Server, str, str]]], *,
+            partnerships: str) -> Level:
+    """Every round's sessions opened at once, the rounds one after another; figures per load over all rounds."""
     cpu = quiet_cpu(servers_)
-    loads, held = asyncio.run(_level(targets))
+    loads, held = [], 0.0
+    for targets in rounds:
+        loaded, holding = asyncio.run(_level(targets))
+        loads += loaded
+        held = max(held, holding / len(targets))
     spent = quiet_cpu(servers_) - cpu
     times = [load.seconds for load in loads]
-    return Level(sessions=len(targets), processes=len(servers_), partnerships=partnerships,
+    return Level(sessions=len(rounds[0]), processes=len(servers_), partnerships=partnerships,
                  median_s=statistics.median(times), p95_s=percentile(times, 0.95),
-                 cpu_per_load_s=spent / len(targets), runs_per_load=statistics.mean(load.runs for load in loads),
-                 memory_per_session_mb=max(0.0, held) / len(targets), failed=sum(not load.ok for load in loads))
+                 cpu_per_load_s=spent / len(loads), runs_per_load=statistics.mean(load.runs for load in loads),
+                 memory_per_session_mb=max(0.0, held), failed=sum(not load.ok for load in loads),
+                 loads=len(loads))
 
 
 # --- the benchmark ----------------------------------------------------------------------------------
@@ -334,31 +350,39 @@ def run(url: str, *, levels: Sequence[int] = LEVELS, process_counts: Sequence[in
     return report
 
 
-def _dealt(started: Sequence[Server], queries: Sequence[str], header: str) -> list[tuple[Server, str, str]]:
-    return [(started[number % len(started)], query, header) for number, query in enumerate(queries)]
+def _dealt(started: Sequence[Server], queries: Sequence[str], header: str,
+           first: int = 0) -> list[tuple[Server, str, str]]:
+    return [(started[(first + number) % len(started)], query, header) for number, query in enumerate(queries)]
 
 
 def _one_partnership(started: Sequence[Server], link: Link, header: str, levels: Sequence[int],
                      say: Any) -> list[Level]:
-    measure(started, _dealt(started, [link.query()] * len(started), header), partnerships="one")  # warm them
+    measure(started, [_dealt(started, [link.query()] * len(started), header)], partnerships="one")  # warm them
     figures = []
     for sessions in levels:
-        figures.append(measure(started, _dealt(started, [link.query()] * sessions, header), partnerships="one"))
+        rounds = ([_dealt(started, [link.query()], header, first) for first in range(SINGLE_LOADS)] if sessions == 1
+                  else [_dealt(started, [link.query()] * sessions, header)])
+        figures.append(measure(started, rounds, partnerships="one"))
         say(_line(figures[-1]))
     return figures
 
 
 def _distinct(started: Sequence[Server], available: Sequence[Link], header: str, levels: Sequence[int],
               say: Any) -> list[Level]:
-    """Each level opens partnerships no earlier level opened; a level with too few left is skipped (said)."""
+    """Each level opens partnerships no earlier level opened (a level of one session: up to SINGLE_LOADS of
+    them, one after another, as many as the later levels leave); a level with too few left is skipped (said)."""
     figures, offset = [], 0
-    for sessions in levels:
-        if offset + sessions > len(available):
+    for number, sessions in enumerate(levels):
+        spare = len(available) - offset - sum(levels[number + 1:])  # what the later levels leave
+        needed = max(1, min(SINGLE_LOADS, spare)) if sessions == 1 else sessions
+        if offset + needed > len(available):
             say(f"  {sessions} distinct partnerships: skipped, only {len(available) - offset} not yet opened")
             continue
-        queries = [link.query() for link in available[offset:offset + sessions]]
-        offset += sessions
-        figures.append(measure(started, _dealt(started, queries, header), partnerships="distinct"))
+        queries = [link.query() for link in available[offset:offset + needed]]
+        offset += needed
+        rounds = ([_dealt(started, [query], header, first) for first, query in enumerate(queries)] if sessions == 1
+                  else [_dealt(started, queries, header)])
+        figures.append(measure(started, rounds, partnerships="distinct"))
         say(_line(figures[-1]))
     return figures
 
