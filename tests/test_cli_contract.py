@@ -9,7 +9,7 @@ import sys
 
 from sqlalchemy import Engine
 
-from s11data.store import db
+from s11data.store import db, lookup
 from s11data.store.models import Organisation
 
 
@@ -70,3 +70,18 @@ def test_unknown_partnership_is_one_clear_line_not_a_traceback(sqlite_seeded: En
     assert result.returncode != 0
     assert "unknown partnership 'Atlantis'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_near_miss_of_a_partnership_name_is_answered_with_the_name_meant(sqlite_seeded: Engine) -> None:
+    result = s11(str(sqlite_seeded.url), "export", "ratings", "--partnership",
+                 "Gloucestershire Safeguarding Children Partnershp")
+    assert result.returncode != 0
+    assert "did you mean 'Gloucestershire Safeguarding Children Partnership'" in result.stderr  # best first
+
+
+def test_a_reader_of_many_partnerships_is_not_sent_all_their_names() -> None:
+    names = [f"Synthetic Partnership {n:03}" for n in range(1, 151)]
+    hint = lookup._known_hint("Atlantis", names)
+    assert hint == ("; yours include " + ", ".join(names[:lookup.NAMES_LISTED])
+                    + f" and {150 - lookup.NAMES_LISTED} more")
+    assert lookup._known_hint("Atlantis", names[:2]) == "; yours: Synthetic Partnership 001, Synthetic Partnership 002"

@@ -42,9 +42,21 @@ def find_partnership(session: Session, name: str, scope: Scope) -> Partnership:
             if not scope.can_read(partnership.id):
                 break
             return partnership
-    known = [p.name for p in partnerships_in_scope(session, scope)]
-    hint = f"; yours: {', '.join(known)}" if known else ""
-    raise UserError(f"unknown partnership '{name}'{hint}")
+    raise UserError(f"unknown partnership '{name}'{_known_hint(name, [p.name for p in partnerships_in_scope(session, scope)])}")
+
+
+NAMES_LISTED = 8
+"""At most this many of the caller's partnerships are named when a name is not found (a national reader has 150)."""
+
+
+def _known_hint(name: str, known: list[str]) -> str:
+    """'; did you mean …' for a near miss, else the caller's partnerships (the first NAMES_LISTED, and how many more)."""
+    close = suggest(name, known)
+    if close:
+        return "; did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+    if len(known) > NAMES_LISTED:
+        return f"; yours include {', '.join(known[:NAMES_LISTED])} and {len(known) - NAMES_LISTED} more"
+    return f"; yours: {', '.join(known)}" if known else ""
 
 
 def find_cycle(session: Session, partnership: Partnership, label: str) -> Cycle:
