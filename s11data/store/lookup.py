@@ -42,7 +42,8 @@ def find_partnership(session: Session, name: str, scope: Scope) -> Partnership:
             if not scope.can_read(partnership.id):
                 break
             return partnership
-    raise UserError(f"unknown partnership '{name}'{_known_hint(name, [p.name for p in partnerships_in_scope(session, scope)])}")
+    known = [p.name for p in partnerships_in_scope(session, scope)]
+    raise UserError(f"unknown partnership '{name}'{_known_hint(name, known)}")
 
 
 NAMES_LISTED = 8
@@ -50,7 +51,8 @@ NAMES_LISTED = 8
 
 
 def _known_hint(name: str, known: list[str]) -> str:
-    """'; did you mean …' for a near miss, else the caller's partnerships (the first NAMES_LISTED, and how many more)."""
+    """'; did you mean …' for a near miss, else the caller's partnerships (the first NAMES_LISTED, and how many
+    more)."""
     close = suggest(name, known)
     if close:
         return "; did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
