@@ -313,3 +313,16 @@ def test_a_table_row_that_does_not_match_its_header_is_refused_by_name():
                                                          (("Police", "Yes"), ("Health",))),))
     with pytest.raises(ValueError, match=r"Table 'Table 2: engagement', row 2: 1 cells for 2 columns"):
         render(ragged, "docx")
+
+
+def test_a_short_column_keeps_its_headings_words_whole_beside_long_text():
+    long = "The partnership should consider giving greater visibility to its overarching strategy " * 3
+    made = Table("Recommendations (2021)", ("Number", "Recommendation", "Asked of", "Response", "Owner",
+                                            "Review or due date", "Status"),
+                 (("1", long, "Gloucestershire Constabulary", long, "Executive", "1 Jun 2022", "open"),))
+    progress = Table("Progress on the 2020 recommendations", ("Number", "Recommendation", "Status", "Latest update",
+                                                              "Updated on"), (("1", long, "in progress", "", ""),))
+    pdf = PdfReader(io.BytesIO(render(Report("T", "", (), "H", "F", False, (made, progress)), "pdf")))
+    words = {word for page in pdf.pages for line in page.extract_text().splitlines() for word in line.split()}
+    assert {"Number", "Review", "Updated", "Status", "Owner"} <= words  # GSCP's printed "Num" / "ber" before
+    assert not {"Num", "Numbe", "Revie", "Upda"} & words

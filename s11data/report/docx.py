@@ -17,7 +17,7 @@ from docx.shared import Cm, Inches, Pt, RGBColor
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from s11data.report import charts_image, grades, wording
+from s11data.report import charts_image, columns, grades, wording
 from s11data.report.document import (
     Block, BulletList, Chart, Heading, Narrative, Paragraph, Report, Table,
 )
@@ -207,22 +207,8 @@ def _table(document: Document, block: Table) -> None:
 
 
 def column_widths(block: Table) -> list[int]:
-    """Column widths as a browser lays out a table: each column at least its longest word, the room left shared
-    by how much more its longest cell would need (9 pt bold: about 0.21 cm a character, 0.45 cm padding)."""
-    def cm(chars: int) -> float:
-        return 0.45 + 0.21 * chars
-
-    columns = [(head, *(row[c] for row in block.rows)) for c, head in enumerate(block.header)]
-    least = [cm(max((len(w) for cell in col for w in cell.split()), default=1)) for col in columns]
-    most = [max(cm(max(len(cell) for cell in col)), low) for col, low in zip(columns, least)]
-    room, width = sum(most) - sum(least), TEXT_WIDTH.cm
-    if sum(most) <= width:
-        shares = [m * width / sum(most) for m in most]
-    elif room <= 0 or sum(least) >= width:
-        shares = [low * width / sum(least) for low in least]
-    else:
-        shares = [low + (m - low) * (width - sum(least)) / room for low, m in zip(least, most)]
-    return [int(Cm(share)) for share in shares]
+    """Column widths in EMU: the text width shared out as `columns.shares` gives it (the PDF's proportions)."""
+    return [int(TEXT_WIDTH * share) for share in columns.shares(block)]
 
 
 def _describe(table: DocxTable, caption: str) -> None:

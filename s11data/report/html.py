@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from s11data.report import charts_image, grades, wording
+from s11data.report import charts_image, columns, grades, wording
 from s11data.report.document import (
     Block, BulletList, Chart, Heading, Narrative, Paragraph, Report, Table,
 )
@@ -55,11 +55,6 @@ blockquote .source { font-style: normal; font-size: 9.5pt; }
 _FONT = '"DejaVu Sans", sans-serif'
 """One family the machine has (fonts-dejavu): a list of fallbacks costs WeasyPrint a font look-up per run of
 text, and DejaVu covers every character the report writes."""
-TEXT_WIDTH_CHARS = 100
-"""About how many characters of a table's 9 pt DejaVu Sans fit across the A4 text column (174 mm), cell padding
-left aside: the scale `column_widths` shares out."""
-LONGEST_CELL_CHARS = 120
-"""A cell longer than this wraps anyway: its length counts for no more than this when columns are shared out."""
 
 
 def to_html(report: Report) -> str:
@@ -158,22 +153,8 @@ def _table(block: Table) -> str:
 
 
 def column_widths(block: Table) -> list[float]:
-    """Each column's share of the table's width (%, summing to 100), as an automatic table layout would give it
-    from the text: at least its longest word, then what is left in proportion to its longest cell. Given up
-    front, the PDF lays the table out at fixed widths instead of measuring every cell's text twice first."""
-    columns = list(zip(block.header, *block.rows))
-    least = [max(len(word) for cell in column for word in (cell.split() or [""])) + 1 for column in columns]
-    most = [max(max(min(len(cell), LONGEST_CELL_CHARS) for cell in column) + 1, floor)
-            for column, floor in zip(columns, least)]
-    if sum(most) <= TEXT_WIDTH_CHARS:
-        widths = [float(m) for m in most]
-    elif sum(least) >= TEXT_WIDTH_CHARS:
-        widths = [float(m) for m in least]
-    else:
-        spare, wanted = TEXT_WIDTH_CHARS - sum(least), sum(m - f for m, f in zip(most, least))
-        widths = [f + (m - f) * spare / wanted for m, f in zip(most, least)]
-    total = sum(widths)
-    return [100 * w / total for w in widths]
+    """Each column's share of the table's width, in % (`columns.shares`)."""
+    return [100 * share for share in columns.shares(block)]
 
 
 def _row(row: tuple[str, ...], grade_row: tuple[str, ...]) -> str:
