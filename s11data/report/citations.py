@@ -3,7 +3,7 @@ the report cites it as a reader would ("GSCP Section 11 report 2021, §4.1 Table
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import Select, select, union
 from sqlalchemy.orm import Session
@@ -68,15 +68,21 @@ def cited_sources(session: Session, scope: Scope, cycle_ids: list[int], names: M
     11 report 2021: §3.5; §4.1 Table 1; …"), a table's rows cited once by the table. Only the caller's cycles."""
     allowed = set(session.scalars(select(Cycle.id).where(Cycle.id.in_(cycle_ids),
                                                          in_scope(Cycle.partnership_id, scope))))
+    return grouped((source for cycle_id in sorted(allowed) for (source,) in session.execute(_sources(cycle_id))),
+                   names)
+
+
+def grouped(sources: Iterable[str | None], names: Mapping[str, str]) -> list[str]:
+    """Source texts as one citation per report, naming each place cited in it once ("GSCP Section 11 report 2021:
+    §4.1 Table 1; moderation §4.2"), a table's rows cited once by the table."""
     places: dict[str, set[str]] = {}
-    for cycle_id in sorted(allowed):
-        for (source,) in session.execute(_sources(cycle_id)):
-            for part in _parts(source or ""):
-                report, _comma, place = cite(_ROW.sub("", part), names).partition(", ")
-                places.setdefault(report, set())
-                place = re.sub(r"\s*\([^)]*\)", "", place).split(":")[0].strip()
-                if place and not place.startswith("also "):  # "also inline as …": the same text, a second place
-                    places[report].add(place)
+    for source in sources:
+        for part in _parts(source or ""):
+            report, _comma, place = cite(_ROW.sub("", part), names).partition(", ")
+            places.setdefault(report, set())
+            place = re.sub(r"\s*\([^)]*\)", "", place).split(":")[0].strip()
+            if place and not place.startswith("also "):  # "also inline as …": the same text, a second place
+                places[report].add(place)
     return [f"{report}: {'; '.join(sorted(found))}" if found else report
             for report, found in sorted(places.items()) if report]
 

@@ -14,6 +14,7 @@ from ..views import common, filter_choices, heat_map
 from ..views.engagement import ENGAGED
 from ..store.models import AuditReturn, Rag, Rating, SubjectKind
 from ..returns.ratings import LETTER, MEANING
+from . import citations
 from .context import Drafting, listed
 from .document import Block, Heading, Table
 from .figures import letter_grade
@@ -122,4 +123,4 @@ def rating_citations(d: Drafting) -> list[str]:
     """Where the cycle's current ratings come from, cited (empty for returns uploaded to the app)."""
     current = select(AuditReturn.id).where(AuditReturn.cycle_id == d.cycle.id, AuditReturn.is_current.is_(True))
     sources = d.session.scalars(select(Rating.source).where(Rating.return_id.in_(current)).distinct())
-    return sorted({d.cite(s) for s in sources if s})
+    return citations.grouped(sources, d.report_names)
