@@ -79,15 +79,26 @@ def draw_all(specs: Iterable[dict[str, Any]]) -> None:
         for key in todo:
             _remember(key, _draw(key))
         return
-    with drawing_ahead() as draw:
-        draw(todo, keyed=True)
+    with _drawing_ahead() as draw:
+        for key in todo:
+            draw(key)
 
 
 @contextmanager
-def drawing_ahead() -> Iterator[Callable[..., None]]:
+def drawing_ahead() -> Iterator[Callable[[Iterable[dict[str, Any]]], None]]:
     """Charts drawn in worker processes (`chart_worker`, one per core) while the caller goes on: the callable
     given hands them specs as they are made; on leaving, every chart handed over is drawn and kept. A
     15-partnership roll-up's hundred charts are mostly drawn by the time its draft is done."""
+    with _drawing_ahead() as draw:
+        def hand_over(specs: Iterable[dict[str, Any]]) -> None:
+            for spec in specs:
+                draw(_key(spec))
+        yield hand_over
+
+
+@contextmanager
+def _drawing_ahead() -> Iterator[Callable[[str], None]]:
+    """`drawing_ahead` by chart key (a spec as `_key` writes it)."""
     pending: dict[str, Future[bytes]] = {}
     mine = threading.local()
     workers: list[subprocess.Popen[bytes]] = []
@@ -101,10 +112,9 @@ def drawing_ahead() -> Iterator[Callable[..., None]]:
                 workers.append(worker)
         return chart_worker.ask(worker, key)
 
-    def hand_over(specs: Iterable[Any], keyed: bool = False) -> None:
-        for key in (specs if keyed else map(_key, specs)):
-            if key not in pending and _drawn(key) is None:
-                pending[key] = threads.submit(drawn_by_worker, key)
+    def hand_over(key: str) -> None:
+        if key not in pending and _drawn(key) is None:
+            pending[key] = threads.submit(drawn_by_worker, key)
 
     try:
         with ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="chart") as threads:
