@@ -355,14 +355,22 @@ def _dealt(started: Sequence[Server], queries: Sequence[str], header: str,
     return [(started[(first + number) % len(started)], query, header) for number, query in enumerate(queries)]
 
 
+def _rounds(started: Sequence[Server], queries: Sequence[str], header: str,
+            sessions: int) -> list[list[tuple[Server, str, str]]]:
+    """A level's rounds: all its queries at once, or for a level of one session each query alone, in turn (the
+    servers taking them in turn)."""
+    if sessions == 1:
+        return [_dealt(started, [query], header, first) for first, query in enumerate(queries)]
+    return [_dealt(started, queries, header)]
+
+
 def _one_partnership(started: Sequence[Server], link: Link, header: str, levels: Sequence[int],
                      say: Any) -> list[Level]:
     measure(started, [_dealt(started, [link.query()] * len(started), header)], partnerships="one")  # warm them
     figures = []
     for sessions in levels:
-        rounds = ([_dealt(started, [link.query()], header, first) for first in range(SINGLE_LOADS)] if sessions == 1
-                  else [_dealt(started, [link.query()] * sessions, header)])
-        figures.append(measure(started, rounds, partnerships="one"))
+        queries = [link.query()] * (SINGLE_LOADS if sessions == 1 else sessions)
+        figures.append(measure(started, _rounds(started, queries, header, sessions), partnerships="one"))
         say(_line(figures[-1]))
     return figures
 
@@ -380,9 +388,7 @@ def _distinct(started: Sequence[Server], available: Sequence[Link], header: str,
             continue
         queries = [link.query() for link in available[offset:offset + needed]]
         offset += needed
-        rounds = ([_dealt(started, [query], header, first) for first, query in enumerate(queries)] if sessions == 1
-                  else [_dealt(started, queries, header)])
-        figures.append(measure(started, rounds, partnerships="distinct"))
+        figures.append(measure(started, _rounds(started, queries, header, sessions), partnerships="distinct"))
         say(_line(figures[-1]))
     return figures
 
